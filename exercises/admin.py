@@ -1,0 +1,101 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+
+from exercises.models import Exercise, Level, Step
+
+NO_STEPS_MESSAGE = "A published level needs at least one step. Add a step or untick Published."
+
+
+class StepInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not self.instance.published:
+            return
+        # Untouched extra forms have empty cleaned_data; saved steps always have some.
+        kept = [
+            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if not kept:
+            raise ValidationError(NO_STEPS_MESSAGE)
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    formset = StepInlineFormSet
+    fields = ["order", "text"]
+    extra = 1
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+
+class LevelChangeListForm(forms.ModelForm):
+    """The changelist's published toggle, which must not publish a level without steps."""
+
+    class Meta:
+        model = Level
+        fields = ["published"]
+
+    def clean_published(self):
+        published = self.cleaned_data["published"]
+        if published and not self.instance.steps.exists():
+            raise ValidationError(NO_STEPS_MESSAGE)
+        return published
+
+
+@admin.register(Level)
+class LevelAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "exercise", "number", "hold_range_label", "each_side", "published"]
+    list_display_links = ["__str__"]
+    list_editable = ["published"]
+    list_filter = ["published", "exercise", "each_side"]
+    list_select_related = ["exercise"]
+    search_fields = ["title", "purpose", "exercise__name"]
+    inlines = [StepInline]
+    fieldsets = [
+        (None, {"fields": ["exercise", "number", "title", "purpose", "equipment"]}),
+        ("Hold", {"fields": ["hold_min_seconds", "hold_max_seconds", "each_side"]}),
+        ("Safety and tips", {"fields": ["intensity_tip", "cautions"]}),
+        ("Publishing", {"fields": ["published"]}),
+    ]
+
+    @admin.display(description="hold")
+    def hold_range_label(self, level):
+        return level.hold_range_label
+
+    def get_changelist_form(self, request, **kwargs):
+        return LevelChangeListForm
+
+
+class LevelInline(admin.TabularInline):
+    """The levels of an exercise at a glance; each is edited, with its steps, on its own page."""
+
+    model = Level
+    fields = ["number", "title", "hold_min_seconds", "hold_max_seconds", "published"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    list_display = ["name", "body_region", "level_count", "order", "published"]
+    list_editable = ["order", "published"]
+    list_filter = ["published", "body_region"]
+    search_fields = ["name", "summary", "education"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [LevelInline]
+    fields = ["name", "slug", "summary", "body_region", "education", "order", "published"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(level_count=Count("levels"))
+
+    @admin.display(description="levels", ordering="level_count")
+    def level_count(self, exercise):
+        return exercise.level_count

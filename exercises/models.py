@@ -1,0 +1,182 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+HOLD_SECONDS_MIN = 5
+HOLD_SECONDS_MAX = 600
+
+PREVIEW_PERMISSION = "exercises.change_level"
+
+
+class ExerciseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def visible_to(self, user):
+        """Content editors preview drafts; everyone else sees what is published."""
+        if user.has_perm(PREVIEW_PERMISSION):
+            return self.all()
+        return self.published()
+
+
+class Exercise(models.Model):
+    class BodyRegion(models.TextChoices):
+        NECK = "neck", "Neck"
+        SHOULDER = "shoulder", "Shoulder"
+        UPPER_BACK = "upper_back", "Upper back"
+        LOW_BACK = "low_back", "Low back"
+        HIP = "hip", "Hip"
+        KNEE = "knee", "Knee"
+        ANKLE_FOOT = "ankle_foot", "Ankle and foot"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField(max_length=255, help_text="One sentence shown in the library.")
+    body_region = models.CharField(max_length=20, choices=BodyRegion.choices)
+    education = models.TextField(
+        help_text="Why this stretch helps, in plain words. Separate paragraphs with a blank line."
+    )
+    published = models.BooleanField(
+        default=False, help_text="Only published exercises are shown to patients."
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Position in the library; lower numbers come first."
+    )
+
+    objects = ExerciseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("exercises:exercise", kwargs={"slug": self.slug})
+
+
+class LevelQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True, exercise__published=True)
+
+    def visible_to(self, user):
+        if user.has_perm(PREVIEW_PERMISSION):
+            return self.all()
+        return self.published()
+
+
+class Level(models.Model):
+    """One progression level of an exercise: what to do, for how long, and how safely."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="levels")
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="1 for the first level, 2 for the next, and so on.",
+    )
+    title = models.CharField(max_length=120)
+    purpose = models.TextField(help_text="What this level does and when it is the right one.")
+    equipment = models.CharField(max_length=255, blank=True)
+    hold_min_seconds = models.PositiveSmallIntegerField(
+        "shortest hold (seconds)",
+        default=30,
+        validators=[MinValueValidator(HOLD_SECONDS_MIN), MaxValueValidator(HOLD_SECONDS_MAX)],
+    )
+    hold_max_seconds = models.PositiveSmallIntegerField(
+        "longest hold (seconds)",
+        default=60,
+        validators=[MinValueValidator(HOLD_SECONDS_MIN), MaxValueValidator(HOLD_SECONDS_MAX)],
+    )
+    each_side = models.BooleanField(
+        default=True, help_text="The hold is done once on the left and once on the right."
+    )
+    intensity_tip = models.TextField(blank=True)
+    cautions = models.TextField(blank=True)
+    published = models.BooleanField(
+        default=False,
+        help_text="Only published levels of published exercises are shown to patients.",
+    )
+
+    objects = LevelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["exercise__order", "exercise__name", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "number"], name="level_number_unique_per_exercise"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="level_number_positive"),
+            models.CheckConstraint(
+                condition=Q(hold_min_seconds__gte=HOLD_SECONDS_MIN)
+                & Q(hold_min_seconds__lte=F("hold_max_seconds"))
+                & Q(hold_max_seconds__lte=HOLD_SECONDS_MAX),
+                name="level_hold_range_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.exercise.name}, Level {self.number}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "exercises:level", kwargs={"slug": self.exercise.slug, "number": self.number}
+        )
+
+    def clean(self):
+        errors = {}
+        if (
+            self.hold_min_seconds is not None
+            and self.hold_max_seconds is not None
+            and self.hold_min_seconds > self.hold_max_seconds
+        ):
+            errors["hold_max_seconds"] = (
+                "The longest hold must be at least the shortest hold "
+                f"({self.hold_min_seconds} seconds)."
+            )
+        if self.number is not None and self.exercise_id is not None:
+            taken = Level.objects.filter(exercise_id=self.exercise_id, number=self.number)
+            if taken.exclude(pk=self.pk).exists():
+                errors["number"] = (
+                    f"This exercise already has a Level {self.number}. "
+                    "Choose another number or edit that level."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def hold_range_label(self):
+        if self.hold_min_seconds == self.hold_max_seconds:
+            return f"{self.hold_min_seconds} seconds"
+        return f"{self.hold_min_seconds}–{self.hold_max_seconds} seconds"
+
+    def next_in(self, levels):
+        """The following level of the same exercise among ``levels``, or None."""
+        return (
+            levels.filter(exercise_id=self.exercise_id, number__gt=self.number)
+            .order_by("number")
+            .first()
+        )
+
+    def previous_in(self, levels):
+        return (
+            levels.filter(exercise_id=self.exercise_id, number__lt=self.number)
+            .order_by("-number")
+            .first()
+        )
+
+
+class Step(models.Model):
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["level", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "order"], name="step_order_unique_per_level"),
+            models.CheckConstraint(condition=Q(order__gte=1), name="step_order_positive"),
+        ]
+
+    def __str__(self):
+        return f"Step {self.order}"

@@ -1,0 +1,40 @@
+"""Browser tests: the system's Chromium, driven by Playwright, against Django's live server.
+
+Playwright never downloads a browser here; it uses the one Debian installs at
+/usr/bin/chromium. Without it, these tests skip on a developer's machine and fail in CI,
+where .ci/run installs it.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("HOLDFAST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# Playwright's sync API keeps an event loop running in the test's thread, which makes
+# Django refuse the test's own (synchronous) ORM calls unless told that this is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def running_in_ci():
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not CHROMIUM.exists():
+        reason = f"no browser at {CHROMIUM} (apt-get install chromium)"
+        if running_in_ci():
+            pytest.fail(f"Browser tests must run in CI, but there is {reason}.")
+        pytest.skip(f"Browser tests skipped: {reason}.")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}

@@ -17,5 +17,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("exercises/", include("exercises.urls")),
+    path("", include("patients.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,8 +5,16 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal import roles
+
 
 def home(request):
+    """Each role's starting page."""
+    user = request.user
+    if roles.is_patient(user) and hasattr(user, "patient"):
+        return redirect("patients:today")
+    if roles.is_content_editor(user):
+        return redirect("admin:index")
     return redirect("exercises:library")
 
 

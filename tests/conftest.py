@@ -1,7 +1,11 @@
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from exercises.models import Level
 from portal import roles
-from tests.factories import make_user
+from tests.factories import make_patient, make_prescription, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +47,44 @@ def ada(db):
 @pytest.fixture
 def everyone(alice, bob, carol, dave, erin, ada):
     return {"alice": alice, "bob": bob, "carol": carol, "dave": dave, "erin": erin, "ada": ada}
+
+
+@pytest.fixture
+def clinic_tz(settings):
+    return timezone.get_default_timezone()
+
+
+@pytest.fixture
+def today(clinic_tz):
+    return timezone.localdate(timezone=clinic_tz)
+
+
+@pytest.fixture
+def level_1(db):
+    return Level.objects.get(exercise__slug="psoas-stretch", number=1)
+
+
+@pytest.fixture
+def level_2(db):
+    return Level.objects.get(exercise__slug="psoas-stretch", number=2)
+
+
+@pytest.fixture
+def alice_patient(alice, carol):
+    return make_patient(alice, carol)
+
+
+@pytest.fixture
+def bob_patient(bob, dave):
+    return make_patient(bob, dave)
+
+
+@pytest.fixture
+def alice_rx(alice_patient, level_1, today):
+    """Alice's current program: Level 1, two 30-second holds each side, once a day."""
+    return make_prescription(alice_patient, level_1, start_date=today - timedelta(days=20))
+
+
+@pytest.fixture
+def bob_rx(bob_patient, level_2, today):
+    return make_prescription(bob_patient, level_2, start_date=today - timedelta(days=20))

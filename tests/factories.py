@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group
 
 from exercises.models import Exercise, Level, Step
+from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import roles
 from portal.models import User
 
@@ -41,3 +42,38 @@ def make_level(exercise, number=1, *, published=True, steps=("Lie down.", "Breat
         Step(level=level, order=order, text=text) for order, text in enumerate(steps, 1)
     )
     return level
+
+
+def make_patient(user, clinician):
+    return Patient.objects.create(user=user, clinician=clinician)
+
+
+def make_prescription(patient, level, *, start_date, end_date=None, **dose):
+    dose.setdefault("holds_per_side", 2)
+    dose.setdefault("target_seconds", 30)
+    dose.setdefault("sessions_per_day", 1)
+    return Prescription.objects.create(
+        patient=patient,
+        level=level,
+        exercise=level.exercise,
+        start_date=start_date,
+        end_date=end_date,
+        prescribed_by=patient.clinician,
+        **dose,
+    )
+
+
+def make_hold(prescription, *, at, side=HoldLog.Side.LEFT, seconds=None):
+    return HoldLog.objects.create(
+        patient=prescription.patient,
+        prescription=prescription,
+        side=side,
+        seconds=prescription.target_seconds if seconds is None else seconds,
+        performed_at=at,
+    )
+
+
+def make_pain(patient, *, at, score=4, context=PainScore.Context.CHECK_IN, note=""):
+    return PainScore.objects.create(
+        patient=patient, score=score, context=context, recorded_at=at, note=note
+    )

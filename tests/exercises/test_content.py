@@ -51,5 +51,13 @@ def test_the_roles_exist_with_their_permissions():
         "view_exercise",
         "view_level",
         "view_step",
+        "view_patient",
+        "add_patient",
+        "change_patient",
+        "view_prescription",
+        "add_prescription",
+        "change_prescription",
+        "view_holdlog",
+        "view_painscore",
     }
     assert not Group.objects.get(name="Patients").permissions.exists()

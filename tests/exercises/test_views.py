@@ -109,18 +109,18 @@ def test_the_library_query_count_does_not_grow_with_content(
     client, alice, django_assert_max_num_queries
 ):
     client.force_login(alice)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get(LIBRARY)
     for index in range(5):
         exercise = make_exercise(name=f"Stretch {index}")
         make_level(exercise, 1)
         make_level(exercise, 2)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(LIBRARY)
     assert response.content.decode().count("Stage 2") == 5
 
 
 def test_the_level_page_query_count_is_small(client, alice, django_assert_max_num_queries):
     client.force_login(alice)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(PSOAS_LEVEL_1)

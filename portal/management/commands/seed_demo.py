@@ -1,10 +1,20 @@
-"""Create the demo accounts that `make run` prints. Safe to run any number of times."""
+"""Create the demo accounts, programs and history that `make run` shows.
+
+Safe to run any number of times: accounts are updated in place, a program is created only
+when missing, and history is added only for the days that do not have it yet.
+"""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from exercises.models import Level
+from patients import demo, services
+from patients.models import Patient, Prescription
 from portal import roles
 from portal.models import User
 
@@ -12,17 +22,23 @@ DEMO_PASSWORD = "holdfast-demo"  # noqa: S105 -- published on purpose; DEBUG-onl
 
 DEMO_ACCOUNTS = [
     # e-mail, first name, last name, role (None for the administrator), description
-    ("alice@example.com", "Alice", "Archer", roles.PATIENTS, "patient"),
-    ("bob@example.com", "Bob", "Baker", roles.PATIENTS, "patient"),
-    ("carol@example.com", "Carol", "Chen", roles.CLINICIANS, "clinician"),
-    ("dave@example.com", "Dave", "Dubois", roles.CLINICIANS, "clinician"),
+    ("alice@example.com", "Alice", "Archer", roles.PATIENTS, "patient of Carol, on Level 1"),
+    ("bob@example.com", "Bob", "Baker", roles.PATIENTS, "patient of Dave, on Level 2"),
+    ("carol@example.com", "Carol", "Chen", roles.CLINICIANS, "clinician of Alice"),
+    ("dave@example.com", "Dave", "Dubois", roles.CLINICIANS, "clinician of Bob"),
     ("erin@example.com", "Erin", "Evans", roles.CONTENT_EDITORS, "content editor"),
     ("admin@example.com", "Ada", "Admin", None, "administrator"),
 ]
 
+# patient, clinician, psoas level, days on the program, pain at start and now, skip chance
+DEMO_PROGRAMS = [
+    ("alice@example.com", "carol@example.com", 1, 27, 6.5, 2.5, 0.15),
+    ("bob@example.com", "dave@example.com", 2, 20, 4.0, 5.0, 0.4),
+]
+
 
 class Command(BaseCommand):
-    help = "Create the demo accounts (development only; refuses to run with DEBUG off)."
+    help = "Create the demo accounts and history (development only; refuses with DEBUG off)."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -30,9 +46,34 @@ class Command(BaseCommand):
                 "The demo seed only runs with DEBUG on: its accounts share a published "
                 "password and must never exist on a clinic's server."
             )
+        tz = timezone.get_default_timezone()
+        today = timezone.localdate(timezone=tz)
         with transaction.atomic():
-            for email, first_name, last_name, role, _ in DEMO_ACCOUNTS:
-                user_seed(email=email, first_name=first_name, last_name=last_name, role=role)
+            users = {
+                email: user_seed(email=email, first_name=first, last_name=last, role=role)
+                for email, first, last, role, _ in DEMO_ACCOUNTS
+            }
+            added = 0
+            for email, clinician, number, days, pain_from, pain_to, skip in DEMO_PROGRAMS:
+                patient, _ = Patient.objects.get_or_create(
+                    user=users[email], defaults={"clinician": users[clinician]}
+                )
+                prescription = program_seed(
+                    patient=patient,
+                    level=Level.objects.get(exercise__slug="psoas-stretch", number=number),
+                    clinician=users[clinician],
+                    start_date=today - timedelta(days=days),
+                )
+                added += demo.history_seed(
+                    patient=patient,
+                    prescription=prescription,
+                    today=today,
+                    tz=tz,
+                    pain_from=pain_from,
+                    pain_to=pain_to,
+                    skip_chance=skip,
+                )
+        self.stdout.write(f"Demo history: {added} new entries.")
         self.stdout.write(self.style.SUCCESS("Demo accounts (password: holdfast-demo):"))
         for email, _, _, _, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<20} {description}")
@@ -54,3 +95,22 @@ def user_seed(*, email, first_name, last_name, role):
     if role is not None:
         user.groups.set([Group.objects.get(name=role)])
     return user
+
+
+def program_seed(*, patient, level, clinician, start_date):
+    current = (
+        Prescription.objects.filter(patient=patient, exercise=level.exercise, end_date__isnull=True)
+        .select_related("level")
+        .first()
+    )
+    if current is not None:
+        return current
+    return services.prescription_create(
+        patient=patient,
+        level=level,
+        prescribed_by=clinician,
+        start_date=start_date,
+        holds_per_side=2,
+        target_seconds=30,
+        notes="Demo program.",
+    )

@@ -1,0 +1,44 @@
+"""The only way views reach patient data.
+
+A record that is not yours is a 404, exactly like a record that does not exist, so an id
+reveals nothing about who else uses the portal.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from patients.models import HoldLog, PainScore, Patient, Prescription
+from portal import roles
+
+
+def patient_for_user(user):
+    """The logged-in user's own patient record; 404 for anyone who is not a patient."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Patient.objects.select_related("user", "clinician").get(user=user)
+    except Patient.DoesNotExist:
+        raise Http404 from None
+
+
+def patients_visible_to(user):
+    """The patients whose records ``user`` may read as staff."""
+    if user.is_superuser:
+        return Patient.objects.all()
+    if roles.is_clinician(user):
+        return Patient.objects.filter(clinician=user)
+    return Patient.objects.none()
+
+
+def prescription_for_patient(patient, pk):
+    return get_object_or_404(Prescription.objects.with_level(), patient=patient, pk=pk)
+
+
+def hold_log_for_patient(patient, pk):
+    return get_object_or_404(
+        HoldLog.objects.select_related("prescription__level__exercise"), patient=patient, pk=pk
+    )
+
+
+def pain_score_for_patient(patient, pk):
+    return get_object_or_404(PainScore, patient=patient, pk=pk)

@@ -1,0 +1,279 @@
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+
+from exercises.models import Level
+from patients import adherence
+from patients.access import patients_visible_to
+from patients.models import HoldLog, PainScore, Patient, Prescription
+from portal.csv_export import csv_response
+
+ADMIN_ADHERENCE_DAYS = 14
+
+
+class NewPrescriptionFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or data.get("DELETE") or data.get("end_date"):
+                continue
+            exercise_id = data["level"].exercise_id
+            if exercise_id in seen:
+                raise ValidationError(
+                    "Only one current prescription per exercise: give an end date to all but one."
+                )
+            seen.add(exercise_id)
+
+
+class NewPrescriptionInline(admin.StackedInline):
+    """Adds prescriptions. Existing ones are listed by PrescriptionHistoryInline."""
+
+    model = Prescription
+    formset = NewPrescriptionFormSet
+    verbose_name = "new prescription"
+    verbose_name_plural = "add a prescription"
+    fields = [
+        "level",
+        "holds_per_side",
+        "target_seconds",
+        "sessions_per_day",
+        "start_date",
+        "end_date",
+        "notes",
+    ]
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "level":
+            kwargs["queryset"] = Level.objects.published().select_related("exercise")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["start_date"].initial = timezone.localdate
+        return formset
+
+
+class PrescriptionHistoryInline(admin.TabularInline):
+    """A prescription is never deleted or rewritten: it is ended, and a new one starts."""
+
+    model = Prescription
+    verbose_name_plural = "prescriptions"
+    fields = [
+        "level",
+        "holds_per_side",
+        "target_seconds",
+        "sessions_per_day",
+        "start_date",
+        "end_date",
+        "notes",
+        "prescribed_by",
+    ]
+    readonly_fields = [
+        "level",
+        "holds_per_side",
+        "target_seconds",
+        "sessions_per_day",
+        "start_date",
+        "prescribed_by",
+    ]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+    }
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("level__exercise", "prescribed_by")
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "clinician", "adherence_14_days", "latest_pain_score"]
+    list_select_related = ["user", "clinician"]
+    list_filter = ["clinician"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    raw_id_fields = ["user"]
+    fields = ["user", "clinician"]
+    inlines = [PrescriptionHistoryInline, NewPrescriptionInline]
+
+    def get_queryset(self, request):
+        latest = PainScore.objects.filter(patient=OuterRef("pk")).order_by("-recorded_at")
+        return (
+            patients_visible_to(request.user)
+            .select_related("user", "clinician")
+            .annotate(latest_pain=Subquery(latest.values("score")[:1]))
+        )
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        patients = list(changelist.result_list)
+        tz = timezone.get_default_timezone()
+        today = timezone.localdate(timezone=tz)
+        start = today - timedelta(days=ADMIN_ADHERENCE_DAYS - 1)
+        daily = adherence.daily_adherence(
+            patient_ids=[patient.pk for patient in patients],
+            start=start,
+            end=today + timedelta(days=1),
+            tz=tz,
+        )
+        for patient in patients:
+            patient.adherence_14_days = adherence.total(daily.get(patient.pk, {}))
+        return changelist
+
+    @admin.display(description="e-mail", ordering="user__email")
+    def email(self, patient):
+        return patient.user.email
+
+    @admin.display(description="adherence, 14 days")
+    def adherence_14_days(self, patient):
+        result = patient.adherence_14_days
+        if not result.has_program:
+            return "no program"
+        return f"{result.percent}% ({result.done} of {result.expected})"
+
+    @admin.display(description="latest pain", ordering="latest_pain")
+    def latest_pain_score(self, patient):
+        return "—" if patient.latest_pain is None else f"{patient.latest_pain}/10"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "clinician" and not request.user.is_superuser:
+            kwargs["queryset"] = type(request.user).objects.filter(pk=request.user.pk)
+            kwargs["initial"] = request.user.pk
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_formset(self, request, form, formset, change):
+        for prescription in formset.save(commit=False):
+            if prescription.pk is None:
+                prescription.prescribed_by = request.user
+                prescription.exercise_id = prescription.level.exercise_id
+            prescription.save()
+        formset.save_m2m()
+
+
+class VisiblePatientFilter(admin.SimpleListFilter):
+    title = "patient"
+    parameter_name = "patient"
+
+    def lookups(self, request, model_admin):
+        patients = patients_visible_to(request.user).select_related("user")
+        return [(patient.pk, str(patient)) for patient in patients]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(patient_id=self.value())
+        return queryset
+
+
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """What patients log is their record: staff read and export it, nobody edits it here."""
+
+    actions = ["export_csv"]
+    search_fields = [
+        "patient__user__email",
+        "patient__user__first_name",
+        "patient__user__last_name",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(patient__in=patients_visible_to(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Export selected as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        return csv_response(self.csv_filename, self.csv_header, self.csv_rows(queryset))
+
+
+@admin.register(HoldLog)
+class HoldLogAdmin(ReadOnlyRecordAdmin):
+    list_display = ["performed_at", "patient", "level", "side", "seconds", "source"]
+    list_select_related = ["patient__user", "prescription__level__exercise"]
+    list_filter = [
+        VisiblePatientFilter,
+        ("prescription__level", admin.RelatedOnlyFieldListFilter),
+        "performed_at",
+        "side",
+        "source",
+    ]
+    date_hierarchy = "performed_at"
+    csv_filename = "holds.csv"
+    csv_header = [
+        "patient",
+        "e-mail",
+        "exercise",
+        "level",
+        "side",
+        "seconds",
+        "performed at",
+        "source",
+    ]
+
+    @admin.display(description="level", ordering="prescription__level__number")
+    def level(self, hold):
+        return hold.prescription.level
+
+    def csv_rows(self, queryset):
+        for hold in queryset.select_related("patient__user", "prescription__level__exercise"):
+            level = hold.prescription.level
+            yield [
+                hold.patient,
+                hold.patient.user.email,
+                level.exercise.name,
+                level.number,
+                hold.side,
+                hold.seconds,
+                timezone.localtime(hold.performed_at).isoformat(),
+                hold.source,
+            ]
+
+
+@admin.register(PainScore)
+class PainScoreAdmin(ReadOnlyRecordAdmin):
+    list_display = ["recorded_at", "patient", "score", "context", "note"]
+    list_select_related = ["patient__user"]
+    list_filter = [VisiblePatientFilter, "recorded_at", "context"]
+    date_hierarchy = "recorded_at"
+    csv_filename = "pain-scores.csv"
+    csv_header = ["patient", "e-mail", "score", "context", "recorded at", "note"]
+
+    def csv_rows(self, queryset):
+        for pain in queryset.select_related("patient__user"):
+            yield [
+                pain.patient,
+                pain.patient.user.email,
+                pain.score,
+                pain.context,
+                timezone.localtime(pain.recorded_at).isoformat(),
+                pain.note,
+            ]

@@ -1,0 +1,165 @@
+"""Forms for what patients log. The database enforces the same limits; these give the
+friendly message."""
+
+import uuid
+from datetime import timedelta
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, Submit
+from django import forms
+
+from exercises.models import HOLD_SECONDS_MAX
+from patients.adherence import local_date
+from patients.models import (
+    NOTE_MAX_LENGTH,
+    PAIN_MAX,
+    PAIN_MIN,
+    PAIN_SCALE_WORDING,
+    HoldLog,
+    PainScore,
+)
+
+# Phones' clocks drift; a time this far ahead of the server's is still "now".
+CLOCK_SKEW = timedelta(minutes=5)
+
+PAIN_CHOICES = [(score, str(score)) for score in range(PAIN_MIN, PAIN_MAX + 1)]
+
+
+def helper(submit_label, *layout):
+    """Templates write the <form> tag themselves (they add the action and hidden fields)."""
+    form_helper = FormHelper()
+    form_helper.form_tag = False
+    if layout:
+        form_helper.layout = Layout(*layout)
+        form_helper.render_hidden_fields = True
+    form_helper.add_input(Submit("submit", submit_label, css_class="btn-lg"))
+    return form_helper
+
+
+def pain_helper(submit_label):
+    return helper(submit_label, InlineRadios("score"), "context", "note")
+
+
+def check_not_in_future(moment, now, what):
+    if moment is not None and moment > now + CLOCK_SKEW:
+        raise forms.ValidationError(f"The {what} time is in the future. Check your device's clock.")
+    return moment
+
+
+class HoldFields(forms.Form):
+    side = forms.ChoiceField(
+        choices=HoldLog.Side.choices,
+        error_messages={"invalid_choice": "Choose the side you stretched."},
+    )
+    seconds = forms.IntegerField(
+        label="Seconds held",
+        min_value=1,
+        max_value=HOLD_SECONDS_MAX,
+        error_messages={
+            "invalid": "Enter the seconds as a whole number, for example 30.",
+            "min_value": "A hold lasts at least 1 second.",
+            "max_value": f"A hold can last at most {HOLD_SECONDS_MAX} seconds (10 minutes).",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, prescription, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prescription = prescription
+        self.fields["side"].choices = [(side.value, side.label) for side in prescription.sides]
+        self.fields["seconds"].initial = prescription.target_seconds
+
+
+class HoldLogForm(HoldFields):
+    """A hold, from the guided timer or typed in by hand."""
+
+    performed_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    client_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "This form is incomplete; reload the page and try again."},
+    )
+    source = forms.ChoiceField(
+        choices=HoldLog.Source.choices, initial=HoldLog.Source.MANUAL, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, now, tz, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+        self.tz = tz
+        self.fields["client_token"].initial = uuid.uuid4
+        self.helper = helper("Save this hold")
+
+    def clean_performed_at(self):
+        performed_at = self.cleaned_data.get("performed_at") or self.now
+        return check_not_in_future(performed_at, self.now, "hold's")
+
+    def clean(self):
+        cleaned = super().clean()
+        performed_at = cleaned.get("performed_at")
+        if performed_at and not self.prescription.is_active_on(local_date(performed_at, self.tz)):
+            raise forms.ValidationError(
+                "This stretch was not part of your program on that day, so the hold "
+                "cannot be saved against it."
+            )
+        return cleaned
+
+
+class PainFields(forms.Form):
+    score = forms.TypedChoiceField(
+        label="Pain right now, from 0 to 10",
+        help_text=PAIN_SCALE_WORDING,
+        choices=PAIN_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a number from 0 to 10.",
+            "invalid_choice": "Choose a whole number from 0 (no pain) to 10 (worst pain "
+            "imaginable).",
+        },
+    )
+    context = forms.ChoiceField(
+        label="When",
+        choices=PainScore.Context.choices,
+        initial=PainScore.Context.CHECK_IN,
+        error_messages={"invalid_choice": "Choose when you are rating your pain."},
+    )
+    note = forms.CharField(
+        label="Anything your clinician should know? (optional)",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": f"Keep the note to {NOTE_MAX_LENGTH} characters (it has %(show_value)d)."
+        },
+    )
+
+
+class PainScoreForm(PainFields):
+    recorded_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    client_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "This form is incomplete; reload the page and try again."},
+    )
+
+    def __init__(self, *args, now, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+        self.fields["client_token"].initial = uuid.uuid4
+        self.helper = pain_helper("Save pain score")
+
+    def clean_recorded_at(self):
+        recorded_at = self.cleaned_data.get("recorded_at") or self.now
+        return check_not_in_future(recorded_at, self.now, "pain score's")
+
+
+class HoldEditForm(HoldFields):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper("Save changes")
+
+
+class PainEditForm(PainFields):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = pain_helper("Save changes")

@@ -1,0 +1,277 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from exercises.models import HOLD_SECONDS_MAX, Exercise, Level
+
+PAIN_MIN = 0
+PAIN_MAX = 10
+NOTE_MAX_LENGTH = 500
+# The one wording of the pain scale (NPRS), used by every form, page and export.
+PAIN_SCALE_WORDING = "0 means no pain and 10 means the worst pain you can imagine."
+
+
+class PatientQuerySet(models.QuerySet):
+    def with_people(self):
+        return self.select_related("user", "clinician")
+
+
+class Patient(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="patients",
+        limit_choices_to={"groups__name": "Clinicians"},
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name", "user__email"]
+
+    def __str__(self):
+        return str(self.user)
+
+
+class PrescriptionQuerySet(models.QuerySet):
+    def active_on(self, day):
+        """Prescriptions that apply on ``day``: started, and not yet ended."""
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gt=day), start_date__lte=day)
+
+    def overlapping(self, start, end):
+        """Prescriptions that apply on at least one day of [start, end)."""
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gt=start), start_date__lt=end)
+
+    def with_level(self):
+        return self.select_related("level", "level__exercise")
+
+
+class Prescription(models.Model):
+    """A level of an exercise that a clinician has given a patient, with its dose.
+
+    It applies from ``start_date`` up to, but not including, ``end_date``; an open end
+    means it is active. Progressing a patient ends one prescription on the day the next
+    one starts, so a day never counts both.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="prescriptions")
+    # Kept beside the level so the database itself can refuse a second active
+    # prescription of the same exercise.
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="prescriptions")
+    holds_per_side = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    target_seconds = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(HOLD_SECONDS_MAX)],
+        help_text="How long each hold lasts; within the level's range.",
+    )
+    sessions_per_day = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(6)]
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The first day it no longer applies. Leave empty while it is current.",
+    )
+    notes = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    prescribed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = PrescriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "exercise"],
+                condition=Q(end_date__isnull=True),
+                name="one_active_prescription_per_exercise",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="prescription_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_seconds__gte=1) & Q(target_seconds__lte=HOLD_SECONDS_MAX),
+                name="prescription_target_seconds_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(holds_per_side__gte=1) & Q(sessions_per_day__gte=1),
+                name="prescription_dose_positive",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "start_date"])]
+
+    def __str__(self):
+        return f"{self.level} for {self.patient}"
+
+    def clean(self):
+        errors = {}
+        if self.level_id is not None:
+            self.exercise_id = self.level.exercise_id
+            level = self.level
+            if self.target_seconds is not None and not (
+                level.hold_min_seconds <= self.target_seconds <= level.hold_max_seconds
+            ):
+                errors["target_seconds"] = (
+                    f"Choose a hold of {level.hold_range_label} for this level."
+                )
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date cannot come before the start date."
+        if self.end_date is None and self.patient_id is not None and self.level_id is not None:
+            others = Prescription.objects.filter(
+                patient_id=self.patient_id, exercise_id=self.exercise_id, end_date__isnull=True
+            ).exclude(pk=self.pk)
+            if others.exists():
+                errors["level"] = (
+                    "This patient already has a current prescription of this exercise. "
+                    "End it first, or progress the patient to the next level."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def sides(self):
+        if self.level.each_side:
+            return [HoldLog.Side.LEFT, HoldLog.Side.RIGHT]
+        return [HoldLog.Side.NONE]
+
+    @property
+    def holds_per_session(self):
+        return self.holds_per_side * len(self.sides)
+
+    @property
+    def holds_per_day(self):
+        return self.holds_per_session * self.sessions_per_day
+
+    def is_active_on(self, day):
+        return self.start_date <= day and (self.end_date is None or day < self.end_date)
+
+
+class HoldLogQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def between(self, start, end):
+        """Holds performed in [start, end), two aware datetimes."""
+        return self.filter(performed_at__gte=start, performed_at__lt=end)
+
+    def qualifying(self):
+        """Holds that lasted at least their prescription's target."""
+        return self.filter(seconds__gte=F("prescription__target_seconds"))
+
+
+class HoldLog(models.Model):
+    class Side(models.TextChoices):
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+        NONE = "none", "Both / no side"
+
+    class Source(models.TextChoices):
+        TIMER = "timer", "Guided timer"
+        MANUAL = "manual", "Entered by hand"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="hold_logs")
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.PROTECT, related_name="hold_logs"
+    )
+    side = models.CharField(max_length=5, choices=Side.choices)
+    seconds = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(HOLD_SECONDS_MAX)]
+    )
+    performed_at = models.DateTimeField()
+    client_token = models.UUIDField(default=uuid.uuid4)
+    source = models.CharField(max_length=6, choices=Source.choices, default=Source.MANUAL)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = HoldLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-performed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "client_token"], name="hold_log_token_unique_per_patient"
+            ),
+            models.CheckConstraint(
+                condition=Q(seconds__gte=1) & Q(seconds__lte=HOLD_SECONDS_MAX),
+                name="hold_log_seconds_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(side__in=["left", "right", "none"]), name="hold_log_side_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "performed_at"]),
+            models.Index(fields=["prescription", "performed_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_side_display()} hold of {self.seconds} s"
+
+    def is_editable_on(self, today, tz):
+        """Patients may correct what they logged today; earlier days are the record."""
+        return self.performed_at.astimezone(tz).date() == today
+
+
+class PainScoreQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def between(self, start, end):
+        return self.filter(recorded_at__gte=start, recorded_at__lt=end)
+
+
+class PainScore(models.Model):
+    class Context(models.TextChoices):
+        BEFORE = "before", "Before stretching"
+        AFTER = "after", "After stretching"
+        CHECK_IN = "checkin", "Daily check-in"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="pain_scores")
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(PAIN_MIN), MaxValueValidator(PAIN_MAX)],
+        help_text=PAIN_SCALE_WORDING,
+    )
+    context = models.CharField(max_length=7, choices=Context.choices)
+    recorded_at = models.DateTimeField()
+    note = models.TextField(blank=True, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)])
+    client_token = models.UUIDField(default=uuid.uuid4)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = PainScoreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "client_token"], name="pain_score_token_unique_per_patient"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=PAIN_MIN) & Q(score__lte=PAIN_MAX),
+                name="pain_score_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(context__in=["before", "after", "checkin"]),
+                name="pain_score_context_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "recorded_at"])]
+
+    def __str__(self):
+        return f"Pain {self.score}/10 ({self.get_context_display().lower()})"
+
+    def is_editable_on(self, today, tz):
+        return self.recorded_at.astimezone(tz).date() == today

@@ -1,0 +1,105 @@
+"""Writes to patient records. Each is one function, keyword-only, in one transaction."""
+
+from django.db import IntegrityError, transaction
+
+from patients.models import HoldLog, PainScore, Prescription
+
+
+def _create_once(model, *, patient, client_token, **fields):
+    """Create a row unless this patient already sent ``client_token``.
+
+    Returns (row, created). A phone that retries after a lost response sends the same
+    token again and gets the stored row back instead of a duplicate.
+    """
+    existing = model.objects.filter(patient=patient, client_token=client_token).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return model.objects.create(patient=patient, client_token=client_token, **fields), True
+    except IntegrityError:
+        # Two copies of the same request raced each other; the other one won.
+        existing = model.objects.filter(patient=patient, client_token=client_token).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def hold_log_create(*, patient, prescription, side, seconds, performed_at, client_token, source):
+    return _create_once(
+        HoldLog,
+        patient=patient,
+        client_token=client_token,
+        prescription=prescription,
+        side=side,
+        seconds=seconds,
+        performed_at=performed_at,
+        source=source,
+    )
+
+
+def pain_score_create(*, patient, score, context, recorded_at, note, client_token):
+    return _create_once(
+        PainScore,
+        patient=patient,
+        client_token=client_token,
+        score=score,
+        context=context,
+        recorded_at=recorded_at,
+        note=note,
+    )
+
+
+@transaction.atomic
+def hold_log_update(*, hold_log, side, seconds):
+    hold_log.side = side
+    hold_log.seconds = seconds
+    hold_log.save(update_fields=["side", "seconds"])
+    return hold_log
+
+
+@transaction.atomic
+def hold_log_delete(*, hold_log):
+    hold_log.delete()
+
+
+@transaction.atomic
+def pain_score_update(*, pain_score, score, context, note):
+    pain_score.score = score
+    pain_score.context = context
+    pain_score.note = note
+    pain_score.save(update_fields=["score", "context", "note"])
+    return pain_score
+
+
+@transaction.atomic
+def pain_score_delete(*, pain_score):
+    pain_score.delete()
+
+
+@transaction.atomic
+def prescription_create(
+    *,
+    patient,
+    level,
+    prescribed_by,
+    start_date,
+    holds_per_side=2,
+    target_seconds=None,
+    sessions_per_day=1,
+    notes="",
+):
+    prescription = Prescription(
+        patient=patient,
+        level=level,
+        exercise_id=level.exercise_id,
+        holds_per_side=holds_per_side,
+        target_seconds=target_seconds or level.hold_min_seconds,
+        sessions_per_day=sessions_per_day,
+        start_date=start_date,
+        notes=notes,
+        prescribed_by=prescribed_by,
+    )
+    prescription.full_clean()
+    prescription.save()
+    return prescription

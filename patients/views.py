@@ -1,0 +1,320 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from patients import adherence, charts, services
+from patients.access import (
+    hold_log_for_patient,
+    pain_score_for_patient,
+    patient_for_user,
+    prescription_for_patient,
+)
+from patients.forms import HoldEditForm, HoldLogForm, PainEditForm, PainScoreForm
+from patients.models import HoldLog, PainScore, Prescription
+
+HISTORY_DAYS = 30
+STREAK_LOOKBACK_DAYS = 60
+
+
+def clinic_now():
+    """The current instant, the clinic's time zone and the clinic's calendar day."""
+    now = timezone.now()
+    tz = timezone.get_default_timezone()
+    return now, tz, adherence.local_date(now, tz)
+
+
+def wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def side_progress(prescription, done_by_side):
+    per_side = prescription.holds_per_side * prescription.sessions_per_day
+    return [
+        {"side": side, "label": side.label, "done": done_by_side.get(side.value, 0), "of": per_side}
+        for side in prescription.sides
+    ]
+
+
+def week_summary(patient, day, tz):
+    """This week's adherence (the last seven days, today included) and the streak."""
+    daily = adherence.daily_adherence(
+        patient_ids=[patient.pk],
+        start=day - timedelta(days=STREAK_LOOKBACK_DAYS),
+        end=day + timedelta(days=1),
+        tz=tz,
+    )[patient.pk]
+    return {
+        "week": adherence.total(daily, start=day - timedelta(days=6)),
+        "streak": adherence.streak(daily, day),
+    }
+
+
+def program_cards(patient, day, tz):
+    prescriptions = list(Prescription.objects.filter(patient=patient).active_on(day).with_level())
+    done = adherence.holds_by_side(patient=patient, day=day, tz=tz)
+    cards = []
+    for prescription in prescriptions:
+        progress = side_progress(prescription, done.get(prescription.pk, {}))
+        cards.append(
+            {
+                "prescription": prescription,
+                "progress": progress,
+                "complete": all(entry["done"] >= entry["of"] for entry in progress),
+            }
+        )
+    return cards
+
+
+@require_GET
+def today(request):
+    patient = patient_for_user(request.user)
+    now, tz, day = clinic_now()
+    return render_today(request, patient, now, tz, day)
+
+
+def render_today(request, patient, now, tz, day, *, pain_form=None, status=200):
+    start = adherence.day_start(day, tz)
+    pain_today = PainScore.objects.for_patient(patient).between(start, start + timedelta(days=1))
+    context = {
+        "patient": patient,
+        "day": day,
+        "cards": program_cards(patient, day, tz),
+        "pain_checked_in": pain_today.exists(),
+        "pain_form": pain_form or PainScoreForm(now=now),
+        **week_summary(patient, day, tz),
+    }
+    return render(request, "patients/today.html", context, status=status)
+
+
+@require_GET
+def timer(request, prescription_id):
+    patient = patient_for_user(request.user)
+    prescription = prescription_for_patient(patient, prescription_id)
+    now, tz, day = clinic_now()
+    return render_timer(request, patient, prescription, now, tz, day)
+
+
+def render_timer(request, patient, prescription, now, tz, day, *, hold_form=None, status=200):
+    done = adherence.holds_by_side(patient=patient, day=day, tz=tz).get(prescription.pk, {})
+    context = {
+        "prescription": prescription,
+        "level": prescription.level,
+        "steps": prescription.level.steps.all(),
+        "active": prescription.is_active_on(day),
+        "progress": side_progress(prescription, done),
+        "hold_form": hold_form or HoldLogForm(prescription=prescription, now=now, tz=tz),
+        "pain_form": PainScoreForm(now=now, initial={"context": PainScore.Context.AFTER}),
+        "sides": [side.value for side in prescription.sides],
+    }
+    return render(request, "patients/timer.html", context, status=status)
+
+
+@require_POST
+def log_hold(request, prescription_id):
+    patient = patient_for_user(request.user)
+    prescription = prescription_for_patient(patient, prescription_id)
+    now, tz, day = clinic_now()
+    form = HoldLogForm(request.POST, prescription=prescription, now=now, tz=tz)
+    if not form.is_valid():
+        if wants_json(request):
+            return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
+        return render_timer(
+            request, patient, prescription, now, tz, day, hold_form=form, status=400
+        )
+
+    hold, created = services.hold_log_create(
+        patient=patient,
+        prescription=prescription,
+        side=form.cleaned_data["side"],
+        seconds=form.cleaned_data["seconds"],
+        performed_at=form.cleaned_data["performed_at"],
+        client_token=form.cleaned_data["client_token"],
+        source=form.cleaned_data["source"],
+    )
+    message = (
+        f"Saved: {hold.get_side_display().lower()} side, {hold.seconds} seconds."
+        if created
+        else "That hold was already saved."
+    )
+    if wants_json(request):
+        done = adherence.holds_by_side(patient=patient, day=day, tz=tz).get(prescription.pk, {})
+        progress = [
+            {
+                "side": entry["side"].value,
+                "label": entry["label"],
+                "done": entry["done"],
+                "of": entry["of"],
+            }
+            for entry in side_progress(prescription, done)
+        ]
+        return JsonResponse(
+            {
+                "status": "saved" if created else "already-saved",
+                "id": hold.pk,
+                "message": message,
+                "progress": progress,
+            },
+            status=201 if created else 200,
+        )
+    messages.success(request, message)
+    return redirect("patients:timer", prescription_id=prescription.pk)
+
+
+@require_POST
+def log_pain(request):
+    patient = patient_for_user(request.user)
+    now, tz, day = clinic_now()
+    form = PainScoreForm(request.POST, now=now)
+    if not form.is_valid():
+        if wants_json(request):
+            return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
+        return render_today(request, patient, now, tz, day, pain_form=form, status=400)
+
+    pain, created = services.pain_score_create(
+        patient=patient,
+        score=form.cleaned_data["score"],
+        context=form.cleaned_data["context"],
+        recorded_at=form.cleaned_data["recorded_at"],
+        note=form.cleaned_data["note"],
+        client_token=form.cleaned_data["client_token"],
+    )
+    message = (
+        f"Saved: pain {pain.score} out of 10." if created else "That pain score was already saved."
+    )
+    if wants_json(request):
+        return JsonResponse(
+            {"status": "saved" if created else "already-saved", "id": pain.pk, "message": message},
+            status=201 if created else 200,
+        )
+    messages.success(request, message)
+    return redirect(safe_next(request, reverse("patients:today")))
+
+
+def safe_next(request, default):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_GET
+def history(request):
+    patient = patient_for_user(request.user)
+    now, tz, day = clinic_now()
+    start_day = day - timedelta(days=HISTORY_DAYS - 1)
+    start, end = (
+        adherence.day_start(start_day, tz),
+        adherence.day_start(day + timedelta(days=1), tz),
+    )
+
+    daily = adherence.daily_adherence(
+        patient_ids=[patient.pk], start=start_day, end=day + timedelta(days=1), tz=tz
+    )[patient.pk]
+    holds = list(
+        HoldLog.objects.for_patient(patient)
+        .between(start, end)
+        .select_related("prescription__level__exercise")
+    )
+    pains = list(PainScore.objects.for_patient(patient).between(start, end))
+    entries_by_day = {each: {"holds": [], "pains": []} for each in daily}
+    for hold in holds:
+        entries_by_day[adherence.local_date(hold.performed_at, tz)]["holds"].append(hold)
+    for pain in pains:
+        entries_by_day[adherence.local_date(pain.recorded_at, tz)]["pains"].append(pain)
+    pain_points = [(adherence.local_date(pain.recorded_at, tz), pain.score) for pain in pains]
+    earlier = [
+        {"day": each, "totals": daily[each], **entries_by_day[each]}
+        for each in reversed(list(daily))
+        if each != day
+    ]
+
+    context = {
+        "days": [(each, daily[each]) for each in reversed(list(daily))],
+        "holds_chart": charts.holds_chart(daily),
+        "pain_chart": charts.pain_chart(list(daily), pain_points),
+        "today": entries_by_day[day],
+        "earlier": earlier,
+        "has_pain": bool(pains),
+        "month": adherence.total(daily),
+        **week_summary(patient, day, tz),
+    }
+    return render(request, "patients/history.html", context)
+
+
+def editable_or_403(entry, what):
+    now, tz, day = clinic_now()
+    if not entry.is_editable_on(day, tz):
+        raise PermissionDenied(
+            f"This {what} is from an earlier day. Earlier entries are kept as they are; "
+            "ask your clinician if something needs correcting."
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def edit_hold(request, pk):
+    patient = patient_for_user(request.user)
+    hold = hold_log_for_patient(patient, pk)
+    editable_or_403(hold, "hold")
+    form = HoldEditForm(
+        request.POST or None,
+        prescription=hold.prescription,
+        initial={"side": hold.side, "seconds": hold.seconds},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.hold_log_update(hold_log=hold, **form.cleaned_data)
+        messages.success(request, "Hold updated.")
+        return redirect("patients:history")
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "entry": hold, "title": "Correct a hold"}
+    return render(request, "patients/edit_entry.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def delete_hold(request, pk):
+    patient = patient_for_user(request.user)
+    hold = hold_log_for_patient(patient, pk)
+    editable_or_403(hold, "hold")
+    if request.method == "POST":
+        services.hold_log_delete(hold_log=hold)
+        messages.success(request, "Hold deleted.")
+        return redirect("patients:history")
+    return render(request, "patients/delete_entry.html", {"entry": hold, "what": "hold"})
+
+
+@require_http_methods(["GET", "POST"])
+def edit_pain(request, pk):
+    patient = patient_for_user(request.user)
+    pain = pain_score_for_patient(patient, pk)
+    editable_or_403(pain, "pain score")
+    form = PainEditForm(
+        request.POST or None,
+        initial={"score": pain.score, "context": pain.context, "note": pain.note},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.pain_score_update(pain_score=pain, **form.cleaned_data)
+        messages.success(request, "Pain score updated.")
+        return redirect("patients:history")
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "entry": pain, "title": "Correct a pain score"}
+    return render(request, "patients/edit_entry.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def delete_pain(request, pk):
+    patient = patient_for_user(request.user)
+    pain = pain_score_for_patient(patient, pk)
+    editable_or_403(pain, "pain score")
+    if request.method == "POST":
+        services.pain_score_delete(pain_score=pain)
+        messages.success(request, "Pain score deleted.")
+        return redirect("patients:history")
+    return render(request, "patients/delete_entry.html", {"entry": pain, "what": "pain score"})

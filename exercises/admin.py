@@ -2,15 +2,37 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.forms.models import BaseInlineFormSet
 
-from exercises.models import Exercise, Level, Step
+from exercises.models import MAX_STEPS, Exercise, Level, Step
 
 NO_STEPS_MESSAGE = "A published level needs at least one step. Add a step or untick Published."
 
 
 class StepInlineFormSet(BaseInlineFormSet):
+    """Steps of a level, which editors may renumber freely (swap two, insert at the top)."""
+
+    def save(self, commit=True):
+        if commit:
+            self._park_moving_steps()
+        return super().save(commit)
+
+    def _park_moving_steps(self):
+        # Rows are saved one at a time, so renumbering 1, 2 to 2, 3 would collide with the
+        # unique (level, order) constraint midway. Steps that move or go away first step
+        # aside to numbers above any in use.
+        moving = [
+            form.instance.pk
+            for form in self.initial_forms
+            if "order" in form.changed_data or self._should_delete_form(form)
+        ]
+        if not moving:
+            return
+        spare = MAX_STEPS + 1 + (self.instance.steps.aggregate(top=Max("order"))["top"] or 0)
+        for offset, pk in enumerate(moving):
+            Step.objects.filter(pk=pk).update(order=spare + offset)
+
     def clean(self):
         super().clean()
         if any(self.errors) or not self.instance.published:
@@ -40,7 +62,7 @@ class LevelChangeListForm(forms.ModelForm):
 
     def clean_published(self):
         published = self.cleaned_data["published"]
-        if published and not self.instance.steps.exists():
+        if published and (self.instance.pk is None or not self.instance.steps.exists()):
             raise ValidationError(NO_STEPS_MESSAGE)
         return published
 

@@ -6,19 +6,23 @@ from django.urls import reverse
 
 HOLD_SECONDS_MIN = 5
 HOLD_SECONDS_MAX = 600
+MAX_LEVELS = 20
+MAX_STEPS = 50
 
 PREVIEW_PERMISSION = "exercises.change_level"
 
 
-class ExerciseQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(published=True)
-
+class VisibleToMixin:
     def visible_to(self, user):
         """Content editors preview drafts; everyone else sees what is published."""
         if user.has_perm(PREVIEW_PERMISSION):
             return self.all()
         return self.published()
+
+
+class ExerciseQuerySet(VisibleToMixin, models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
 
 
 class Exercise(models.Model):
@@ -57,14 +61,9 @@ class Exercise(models.Model):
         return reverse("exercises:exercise", kwargs={"slug": self.slug})
 
 
-class LevelQuerySet(models.QuerySet):
+class LevelQuerySet(VisibleToMixin, models.QuerySet):
     def published(self):
         return self.filter(published=True, exercise__published=True)
-
-    def visible_to(self, user):
-        if user.has_perm(PREVIEW_PERMISSION):
-            return self.all()
-        return self.published()
 
 
 class Level(models.Model):
@@ -72,7 +71,7 @@ class Level(models.Model):
 
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="levels")
     number = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_LEVELS)],
         help_text="1 for the first level, 2 for the next, and so on.",
     )
     title = models.CharField(max_length=120)
@@ -112,6 +111,10 @@ class Level(models.Model):
                 & Q(hold_min_seconds__lte=F("hold_max_seconds"))
                 & Q(hold_max_seconds__lte=HOLD_SECONDS_MAX),
                 name="level_hold_range_valid",
+                violation_error_message=(
+                    f"Holds must last {HOLD_SECONDS_MIN} to {HOLD_SECONDS_MAX} seconds, the "
+                    "shortest no longer than the longest."
+                ),
             ),
         ]
 
@@ -125,9 +128,11 @@ class Level(models.Model):
 
     def clean(self):
         errors = {}
+        hold_range = range(HOLD_SECONDS_MIN, HOLD_SECONDS_MAX + 1)
+        # Out-of-range values already have their own message from the field validators.
         if (
-            self.hold_min_seconds is not None
-            and self.hold_max_seconds is not None
+            self.hold_min_seconds in hold_range
+            and self.hold_max_seconds in hold_range
             and self.hold_min_seconds > self.hold_max_seconds
         ):
             errors["hold_max_seconds"] = (
@@ -168,11 +173,14 @@ class Level(models.Model):
 
 class Step(models.Model):
     level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="steps")
-    order = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    order = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_STEPS)]
+    )
     text = models.TextField()
 
     class Meta:
-        ordering = ["level", "order"]
+        # level_id, not level: ordering by the relation would join in Level's own ordering.
+        ordering = ["level_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["level", "order"], name="step_order_unique_per_level"),
             models.CheckConstraint(condition=Q(order__gte=1), name="step_order_positive"),

@@ -17,18 +17,12 @@ class UserCreationForm(BaseUserCreationForm):
         fields = ("email", "first_name", "last_name")
         field_classes = {"email": forms.EmailField}
 
-    def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
-
 
 class UserEditForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
         field_classes = {"email": forms.EmailField}
-
-    def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
 
 
 @admin.register(User)

@@ -7,6 +7,7 @@ typo in a deployment stops the portal at start instead of quietly changing its b
 import os
 import zoneinfo
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -71,3 +72,26 @@ def env_time_zone(name, default):
             f"'America/Toronto', not {value!r}."
         ) from None
     return value
+
+
+DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
+
+
+def env_database(name, default, *, conn_max_age):
+    """A Django DATABASES entry from a URL: SQLite or PostgreSQL, nothing else."""
+    url = env_str(name, default)
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a sqlite:// or postgres:// URL, "
+            f"for example postgres://user:password@host:5432/holdfast."
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is not a database URL that can be read ({error})."
+        ) from None
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"The environment variable {name} names no database.")
+    return config

@@ -8,10 +8,9 @@ because DEBUG is off by default and SECRET_KEY is then required; `make run` and
 
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import env_bool, env_int, env_list, env_str, env_time_zone
+from portal.env import env_bool, env_database, env_int, env_list, env_str, env_time_zone
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,6 +25,14 @@ if SECRET_KEY is None:
     SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105 -- DEBUG only
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+
+# HTTPS only, unless DEBUG. Behind a proxy that ends TLS, set PORTAL_BEHIND_TLS_PROXY=1 so
+# that Django believes the proxy's X-Forwarded-Proto header (and only then).
+SECURE_SSL_REDIRECT = env_bool("PORTAL_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("PORTAL_SECURE_COOKIES", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("PORTAL_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600, minimum=0)
+if env_bool("PORTAL_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 PORTAL_CLINIC_NAME = env_str("PORTAL_CLINIC_NAME", "Holdfast Physiotherapy")
 
@@ -79,10 +86,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env_database(
+        "DATABASE_URL",
+        f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
-        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -21,9 +21,15 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-# Playwright's sync API keeps an event loop running in the test's thread, which makes
-# Django refuse the test's own (synchronous) ORM calls unless told that this is safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(scope="session", autouse=True)
+def allow_orm_beside_playwright():
+    # Playwright's sync API keeps an event loop running in the test's thread, which makes
+    # Django refuse synchronous ORM calls there (the database fixtures' and the test's own)
+    # unless told that this is safe. Session-scoped, so it is in place before those run.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 def running_in_ci():

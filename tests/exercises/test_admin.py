@@ -137,6 +137,7 @@ class TestContentEditor:
         url = reverse("admin:exercises_level_change", args=[level.pk])
         response = editor_client.post(url, data)
         assert response.status_code == 200
+        assert "A published level needs at least one step." in response.content.decode()
         assert level.steps.count() == 1
 
     def test_duplicate_step_numbers_are_refused(self, editor_client, psoas):
@@ -144,6 +145,8 @@ class TestContentEditor:
         data["steps-1-order"] = 1
         response = editor_client.post(LEVEL_ADD, data)
         assert response.status_code == 200
+        errors = response.context["inline_admin_formsets"][0].formset.non_form_errors()
+        assert errors == ["Please correct the duplicate data for order."]
         assert not psoas.levels.filter(number=3).exists()
 
     def test_the_published_toggle_refuses_a_level_without_steps(self, editor_client):
@@ -205,3 +208,91 @@ def test_anonymous_visitors_are_sent_to_the_portal_login(client):
     response = client.get(LEVEL_LIST)
     assert response.status_code == 302
     assert response.url == f"{reverse('login')}?next={LEVEL_LIST}"
+
+
+class TestRenumberingSteps:
+    @pytest.fixture
+    def level(self):
+        return make_level(make_exercise(), 1, steps=["Lie down.", "Breathe."])
+
+    def post_steps(self, client, level, rows):
+        """Post the level page with ``rows``: (step or None, order, text, delete)."""
+        data = level_form(level.exercise, number=1, steps=[])
+        existing = [row for row in rows if row[0] is not None]
+        data["steps-TOTAL_FORMS"] = len(rows)
+        data["steps-INITIAL_FORMS"] = len(existing)
+        for index, (step, order, text, delete) in enumerate(rows):
+            data[f"steps-{index}-order"] = order
+            data[f"steps-{index}-text"] = text
+            if step is not None:
+                data[f"steps-{index}-id"] = step.pk
+                data[f"steps-{index}-level"] = level.pk
+            if delete:
+                data[f"steps-{index}-DELETE"] = "on"
+        url = reverse("admin:exercises_level_change", args=[level.pk])
+        return client.post(url, data)
+
+    def steps_of(self, level):
+        return list(level.steps.values_list("order", "text"))
+
+    def test_two_steps_swap_places(self, editor_client, level):
+        first, second = level.steps.all()
+        response = self.post_steps(
+            editor_client,
+            level,
+            [(first, 2, "Lie down.", False), (second, 1, "Breathe.", False)],
+        )
+        assert response.status_code == 302
+        assert self.steps_of(level) == [(1, "Breathe."), (2, "Lie down.")]
+
+    def test_a_new_step_goes_in_at_the_top(self, editor_client, level):
+        first, second = level.steps.all()
+        response = self.post_steps(
+            editor_client,
+            level,
+            [
+                (first, 2, "Lie down.", False),
+                (second, 3, "Breathe.", False),
+                (None, 1, "Find a bed.", False),
+            ],
+        )
+        assert response.status_code == 302
+        assert self.steps_of(level) == [(1, "Find a bed."), (2, "Lie down."), (3, "Breathe.")]
+
+    def test_a_step_takes_the_number_of_one_being_deleted(self, editor_client, level):
+        first, second = level.steps.all()
+        response = self.post_steps(
+            editor_client,
+            level,
+            [(first, 1, "Lie down.", True), (second, 1, "Breathe.", False)],
+        )
+        assert response.status_code == 302
+        assert self.steps_of(level) == [(1, "Breathe.")]
+
+
+def test_the_published_toggle_of_a_level_deleted_meanwhile_is_refused(editor_client):
+    level = make_level(make_exercise(), 1, published=False)
+    exercise_id, stale_id = level.exercise_id, level.pk
+    level.delete()
+    data = {
+        "form-TOTAL_FORMS": 1,
+        "form-INITIAL_FORMS": 1,
+        "form-0-id": stale_id,
+        "form-0-published": "on",
+        "_save": "Save",
+    }
+    response = editor_client.post(f"{LEVEL_LIST}?exercise__id__exact={exercise_id}", data)
+    assert response.status_code == 200
+    assert any(response.context["cl"].formset.errors)
+    assert not Level.objects.filter(pk=stale_id).exists()
+
+
+def test_a_huge_shortest_hold_is_explained_on_its_own_field(editor_client, psoas):
+    response = editor_client.post(
+        LEVEL_ADD, level_form(psoas, hold_min_seconds=40000, hold_max_seconds=60)
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "hold_min_seconds") == [
+        "Ensure this value is less than or equal to 600."
+    ]
+    assert field_errors(response, "hold_max_seconds") == []

@@ -89,7 +89,7 @@ class TestLevelValidation:
 
     def test_a_level_may_be_saved_again_under_its_own_number(self, exercise):
         level = make_level(exercise, 2)
-        level.full_clean()
+        assert level.full_clean() is None
 
 
 class TestQuerySets:

@@ -70,6 +70,7 @@ def test_a_logged_in_visitor_to_the_login_page_goes_home(client, alice):
     client.force_login(alice)
     response = client.get(LOGIN)
     assert response.status_code == 302
+    assert response.url == reverse("home")
 
 
 def test_addresses_are_stored_in_lower_case():

@@ -6,17 +6,17 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import env_bool, env_int, env_list, env_str, env_time_zone
+from portal.env import env_bool, env_database, env_int, env_list, env_str, env_time_zone
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_django(**variables):
-    """Start Django in a fresh process with exactly these variables; return the process."""
+def start_django(code="print('started')", **variables):
+    """Start Django in a fresh process with exactly these variables, run ``code`` there."""
     env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "portal.settings"}
     env.update(variables)
     return subprocess.run(  # noqa: S603 -- our own interpreter, fixed arguments
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -123,3 +123,39 @@ def test_production_static_files_collect_with_hashed_names(tmp_path):
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("css/portal.*.css.gz"))
     assert list(tmp_path.glob("bootstrap/css/bootstrap.min.*.css"))
+
+
+class TestDatabaseUrl:
+    @pytest.mark.parametrize("url", ["not a url", "mysql://db/holdfast", "foo://x"])
+    def test_it_refuses_what_is_not_sqlite_or_postgres(self, monkeypatch, url):
+        monkeypatch.setenv("DB", url)
+        with pytest.raises(ImproperlyConfigured, match="DB must be a sqlite:// or postgres://"):
+            env_database("DB", "sqlite:///x.sqlite3", conn_max_age=0)
+
+    def test_it_refuses_a_postgres_url_without_a_database(self, monkeypatch):
+        monkeypatch.setenv("DB", "postgres://user@host:5432")
+        with pytest.raises(ImproperlyConfigured, match="DB names no database"):
+            env_database("DB", "sqlite:///x.sqlite3", conn_max_age=0)
+
+    def test_it_reads_a_postgres_url(self, monkeypatch):
+        monkeypatch.setenv("DB", "postgres://clinic:secret@db.internal:5433/holdfast")
+        config = env_database("DB", "sqlite:///x.sqlite3", conn_max_age=30)
+        assert config["ENGINE"] == "django.db.backends.postgresql"
+        assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "holdfast")
+        assert config["CONN_MAX_AGE"] == 30
+
+    def test_a_bad_url_stops_the_portal_naming_the_variable(self):
+        result = start_django(DEBUG="1", DATABASE_URL="mysql://db/holdfast")
+        assert result.returncode != 0
+        assert "DATABASE_URL must be a sqlite:// or postgres:// URL" in result.stderr
+
+
+def test_production_defaults_are_https_only():
+    result = start_django(
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS, s.DEBUG)",
+        SECRET_KEY="z" * 50,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True", "31536000", "False"]

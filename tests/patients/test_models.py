@@ -1,0 +1,140 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from patients.models import HoldLog, PainScore, Prescription
+from tests.factories import make_hold, make_pain, make_prescription
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(create):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create()
+
+
+class TestHoldLogConstraints:
+    @pytest.mark.parametrize("seconds", [0, 601])
+    def test_seconds_outside_one_to_six_hundred_are_refused(self, alice_rx, seconds):
+        refused(lambda: make_hold(alice_rx, at=timezone.now(), seconds=seconds))
+
+    @pytest.mark.parametrize("seconds", [1, 600])
+    def test_the_edges_are_accepted(self, alice_rx, seconds):
+        assert make_hold(alice_rx, at=timezone.now(), seconds=seconds).pk
+
+    def test_a_side_that_does_not_exist_is_refused(self, alice_rx):
+        refused(lambda: make_hold(alice_rx, at=timezone.now(), side="upper"))
+
+    def test_a_client_token_is_stored_once_per_patient(self, alice_rx, bob_rx):
+        token = uuid.uuid4()
+        fields = {"side": "left", "seconds": 30, "performed_at": timezone.now()}
+        HoldLog.objects.create(
+            patient=alice_rx.patient, prescription=alice_rx, client_token=token, **fields
+        )
+        refused(
+            lambda: HoldLog.objects.create(
+                patient=alice_rx.patient, prescription=alice_rx, client_token=token, **fields
+            )
+        )
+        # Another patient's phone may, however unlikely, make the same token.
+        HoldLog.objects.create(
+            patient=bob_rx.patient, prescription=bob_rx, client_token=token, **fields
+        )
+
+
+class TestPainScoreConstraints:
+    @pytest.mark.parametrize("score", [-1, 11])
+    def test_scores_outside_zero_to_ten_are_refused(self, alice_patient, score):
+        refused(lambda: make_pain(alice_patient, at=timezone.now(), score=score))
+
+    @pytest.mark.parametrize("score", [0, 10])
+    def test_the_edges_are_accepted(self, alice_patient, score):
+        assert make_pain(alice_patient, at=timezone.now(), score=score).pk
+
+    def test_an_unknown_context_is_refused(self, alice_patient):
+        refused(lambda: make_pain(alice_patient, at=timezone.now(), context="lunch"))
+
+    def test_a_note_over_five_hundred_characters_fails_validation(self, alice_patient):
+        pain = PainScore(
+            patient=alice_patient,
+            score=3,
+            context="checkin",
+            recorded_at=timezone.now(),
+            note="x" * 501,
+        )
+        with pytest.raises(ValidationError) as caught:
+            pain.full_clean()
+        assert "note" in caught.value.message_dict
+
+
+class TestPrescriptionRules:
+    def test_a_second_current_prescription_of_an_exercise_is_refused(
+        self, alice_rx, level_2, today
+    ):
+        refused(lambda: make_prescription(alice_rx.patient, level_2, start_date=today))
+
+    def test_an_ended_prescription_leaves_room_for_the_next(self, alice_rx, level_2, today):
+        alice_rx.end_date = today
+        alice_rx.save()
+        assert make_prescription(alice_rx.patient, level_2, start_date=today).pk
+
+    def test_an_end_before_the_start_is_refused(self, alice_patient, level_1, today):
+        refused(
+            lambda: make_prescription(
+                alice_patient, level_1, start_date=today, end_date=today - timedelta(days=1)
+            )
+        )
+
+    def test_clean_explains_a_target_outside_the_level_range(self, alice_patient, level_1, today):
+        prescription = Prescription(
+            patient=alice_patient,
+            level=level_1,
+            start_date=today,
+            target_seconds=90,
+            prescribed_by=alice_patient.clinician,
+        )
+        with pytest.raises(ValidationError) as caught:
+            prescription.full_clean()
+        assert caught.value.message_dict["target_seconds"] == [
+            "Choose a hold of 30–60 seconds for this level."
+        ]
+
+    def test_clean_explains_a_second_current_prescription(self, alice_rx, level_2, today):
+        prescription = Prescription(
+            patient=alice_rx.patient,
+            level=level_2,
+            start_date=today,
+            target_seconds=30,
+            prescribed_by=alice_rx.prescribed_by,
+        )
+        with pytest.raises(ValidationError) as caught:
+            prescription.full_clean()
+        assert "already has a current prescription" in caught.value.message_dict["level"][0]
+
+    def test_dose_reads_per_day(self, alice_rx):
+        assert alice_rx.holds_per_session == 4
+        assert alice_rx.holds_per_day == 4
+        alice_rx.sessions_per_day = 2
+        assert alice_rx.holds_per_day == 8
+
+    def test_it_is_active_from_its_start_up_to_its_end(self, alice_rx, today):
+        alice_rx.start_date = today
+        alice_rx.end_date = today + timedelta(days=2)
+        alice_rx.save()
+        assert not alice_rx.is_active_on(today - timedelta(days=1))
+        assert alice_rx.is_active_on(today)
+        assert alice_rx.is_active_on(today + timedelta(days=1))
+        assert not alice_rx.is_active_on(today + timedelta(days=2))
+        assert list(Prescription.objects.active_on(today + timedelta(days=2))) == []
+
+
+def test_entries_are_editable_only_on_the_day_they_were_logged(alice_rx, clinic_tz, today):
+    now = timezone.now()
+    hold = make_hold(alice_rx, at=now)
+    old = make_hold(alice_rx, at=now - timedelta(days=1))
+    assert hold.is_editable_on(today, clinic_tz)
+    assert not old.is_editable_on(today, clinic_tz)

@@ -80,7 +80,10 @@ class HoldLogForm(HoldFields):
         error_messages={"required": "This form is incomplete; reload the page and try again."},
     )
     source = forms.ChoiceField(
-        choices=HoldLog.Source.choices, initial=HoldLog.Source.MANUAL, widget=forms.HiddenInput
+        choices=HoldLog.Source.choices,
+        initial=HoldLog.Source.MANUAL,
+        required=False,
+        widget=forms.HiddenInput,
     )
 
     def __init__(self, *args, now, tz, **kwargs):
@@ -89,6 +92,9 @@ class HoldLogForm(HoldFields):
         self.tz = tz
         self.fields["client_token"].initial = uuid.uuid4
         self.helper = helper("Save this hold")
+
+    def clean_source(self):
+        return self.cleaned_data.get("source") or HoldLog.Source.MANUAL
 
     def clean_performed_at(self):
         performed_at = self.cleaned_data.get("performed_at") or self.now

@@ -356,12 +356,17 @@
     return (data && data.message) || "";
   }
 
+  // Answers can arrive out of order, so a count on screen only ever goes up.
+  var shownDone = {};
+
   function showProgress(progress) {
     var items = el.progress.querySelectorAll("li");
     progress.forEach(function (entry, index) {
+      var done = Math.max(entry.done, shownDone[entry.side] || 0);
+      shownDone[entry.side] = done;
       if (items[index]) {
         var name = entry.side === "none" ? "Holds" : entry.label;
-        items[index].textContent = name + " " + entry.done + " of " + entry.of + (entry.done >= entry.of ? " ✓" : "");
+        items[index].textContent = name + " " + done + " of " + entry.of + (done >= entry.of ? " ✓" : "");
       }
     });
   }

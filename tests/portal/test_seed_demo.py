@@ -1,8 +1,11 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from patients import adherence
+from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import roles
 from portal.models import User
 
@@ -36,8 +39,32 @@ def test_it_creates_the_demo_accounts_with_their_roles(debug_on):
 
 def test_running_it_twice_duplicates_nothing(debug_on):
     call_command("seed_demo", stdout=io.StringIO())
+    counts = [model.objects.count() for model in (User, Patient, Prescription, HoldLog, PainScore)]
     call_command("seed_demo", stdout=io.StringIO())
-    assert User.objects.count() == 6
+    assert [
+        model.objects.count() for model in (User, Patient, Prescription, HoldLog, PainScore)
+    ] == counts
+    assert counts[:3] == [6, 2, 2]
+
+
+def test_alice_and_bob_get_programs_and_plausible_history(debug_on, today, clinic_tz):
+    call_command("seed_demo", stdout=io.StringIO())
+    alice = Patient.objects.get(user__email="alice@example.com")
+    bob = Patient.objects.get(user__email="bob@example.com")
+    assert alice.clinician.email == "carol@example.com"
+    assert bob.clinician.email == "dave@example.com"
+    assert alice.prescriptions.get().level.number == 1
+    assert bob.prescriptions.get().level.number == 2
+
+    start = today - timedelta(days=27)
+    daily = adherence.daily_adherence(patient_ids=[alice.pk], start=start, end=today, tz=clinic_tz)[
+        alice.pk
+    ]
+    missed = [day for day, result in daily.items() if result.done == 0]
+    assert 0 < len(missed) < len(daily) / 2
+    scores = list(alice.pain_scores.order_by("recorded_at").values_list("score", flat=True))
+    first_week, last_week = scores[:7], scores[-7:]
+    assert sum(last_week) / len(last_week) < sum(first_week) / len(first_week) - 1
 
 
 def test_it_prints_the_demo_logins(debug_on, capsys):

@@ -1,0 +1,134 @@
+"""The guided timer in a real browser, on a controlled clock."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from patients.models import HoldLog, PainScore
+from portal import roles
+from tests.e2e.test_library import log_in
+from tests.factories import make_exercise, make_level, make_patient, make_prescription, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+GET_READY, SWITCH, REST, TARGET = 5, 5, 15, 30
+
+
+@pytest.fixture
+def prescription():
+    clinician = make_user("cleo@example.com", role=roles.CLINICIANS)
+    patient = make_patient(make_user("pat@example.com", role=roles.PATIENTS), clinician)
+    level = make_level(
+        make_exercise(name="Hip flexor stretch"),
+        1,
+        title="Lying hip flexor stretch",
+        steps=["Lie on your back.", "Draw one knee in.", "Breathe."],
+    )
+    return make_prescription(
+        patient,
+        level,
+        start_date=timezone.localdate() - timedelta(days=3),
+        holds_per_side=2,
+        target_seconds=TARGET,
+    )
+
+
+def open_timer(page, live_server, prescription):
+    page.clock.install()
+    log_in(page, live_server, prescription.patient.user.email)
+    page.goto(f"{live_server.url}/program/{prescription.pk}/")
+    expect(page.get_by_role("heading", name="Guided timer")).to_be_visible()
+
+
+def test_a_full_set_is_saved_hold_by_hold_then_the_pain_score(page, live_server, prescription):
+    open_timer(page, live_server, prescription)
+    phase = page.locator("#timer-phase")
+    announcer = page.locator("#timer-announce")
+
+    page.get_by_role("button", name="Start").click()
+    expect(phase).to_have_text("Get ready")
+    page.clock.run_for((GET_READY + 1) * 1000)
+    expect(phase).to_have_text("Left side")
+    expect(announcer).to_contain_text("Left side: hold for 30 seconds. Hold 1 of 4.")
+
+    page.clock.run_for((TARGET - 1) * 1000)
+    expect(phase).to_have_text("Switch sides")
+    expect(page.locator("#timer-log li")).to_have_text(["Left side, 30 s: saved"])
+
+    total = SWITCH + TARGET + REST + TARGET + SWITCH + TARGET
+    page.clock.run_for(total * 1000 + 1000)
+    expect(phase).to_have_text("All holds done. Well done!")
+    expect(page.locator("#timer-log li")).to_have_text(
+        [
+            "Left side, 30 s: saved",
+            "Right side, 30 s: saved",
+            "Left side, 30 s: saved",
+            "Right side, 30 s: saved",
+        ]
+    )
+    expect(page.locator("#today-progress")).to_contain_text("Left 2 of 2")
+    expect(page.locator("#today-progress")).to_contain_text("Right 2 of 2")
+
+    pain = page.locator("#pain-section")
+    pain.get_by_label("3", exact=True).check()
+    pain.get_by_role("button", name="Save pain score").click()
+    expect(pain.get_by_role("status")).to_have_text("Saved: pain 3 out of 10.")
+
+    holds = HoldLog.objects.filter(prescription=prescription)
+    assert sorted(holds.values_list("side", "seconds", "source")) == [
+        ("left", 30, "timer"),
+        ("left", 30, "timer"),
+        ("right", 30, "timer"),
+        ("right", 30, "timer"),
+    ]
+    assert holds.values("client_token").distinct().count() == 4
+    saved_pain = PainScore.objects.get(patient=prescription.patient)
+    assert (saved_pain.score, saved_pain.context) == (3, "after")
+
+    page.goto(f"{live_server.url}/history/")
+    today = page.locator("section", has=page.get_by_role("heading", name="Logged today"))
+    expect(today).to_contain_text("Pain 3 out of 10")
+    expect(today.locator("li")).to_have_count(5)
+
+
+def test_stopping_early_saves_the_seconds_actually_held(page, live_server, prescription):
+    open_timer(page, live_server, prescription)
+    page.get_by_role("button", name="Start").click()
+    page.clock.run_for((GET_READY + 12) * 1000 + 100)
+    page.get_by_role("button", name="Stop").click()
+
+    expect(page.locator("#timer-phase")).to_have_text("Stopped. Every hold you finished is saved.")
+    expect(page.locator("#timer-log li")).to_have_text(["Left side, 12 s: saved"])
+    hold = HoldLog.objects.get(prescription=prescription)
+    assert (hold.side, hold.seconds) == ("left", 12)
+
+
+def test_the_timer_works_from_the_keyboard(page, live_server, prescription):
+    open_timer(page, live_server, prescription)
+    page.get_by_role("button", name="Start").focus()
+    page.keyboard.press("Enter")
+    pause = page.get_by_role("button", name="Pause")
+    expect(pause).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Resume")).to_be_visible()
+    expect(page.locator("#timer-announce")).to_have_text("Paused.")
+
+
+def test_without_javascript_the_plain_form_logs_a_hold(browser, live_server, prescription):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, prescription.patient.user.email)
+    page.goto(f"{live_server.url}/program/{prescription.pk}/")
+    expect(page.locator("#timer")).to_be_hidden()
+
+    form = page.locator("#manual-hold")
+    form.get_by_label("Side").select_option("right")
+    form.get_by_label("Seconds held").fill("40")
+    form.get_by_role("button", name="Save this hold").click()
+
+    expect(page.get_by_text("Saved: right side, 40 seconds.")).to_be_visible()
+    hold = HoldLog.objects.get(prescription=prescription)
+    assert (hold.side, hold.seconds, hold.source) == ("right", 40, "manual")
+    context.close()

@@ -1,0 +1,223 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin import helpers
+from django.urls import reverse
+from django.utils import timezone
+
+from patients.models import Prescription
+from tests.factories import make_hold, make_pain, make_patient, make_prescription, make_user
+
+pytestmark = pytest.mark.django_db
+
+PATIENTS = reverse("admin:patients_patient_changelist")
+HOLDS = reverse("admin:patients_holdlog_changelist")
+PAINS = reverse("admin:patients_painscore_changelist")
+
+
+def patient_page(patient):
+    return reverse("admin:patients_patient_change", args=[patient.pk])
+
+
+def patient_form(patient, *, history=(), new=()):
+    """The POST data of a patient's admin page: the two prescription inlines."""
+    data = {"user": patient.user_id, "clinician": patient.clinician_id}
+    data.update(
+        {
+            "prescriptions-TOTAL_FORMS": len(history),
+            "prescriptions-INITIAL_FORMS": len(history),
+            "prescriptions-MIN_NUM_FORMS": 0,
+            "prescriptions-MAX_NUM_FORMS": 1000,
+            "prescriptions-2-TOTAL_FORMS": len(new),
+            "prescriptions-2-INITIAL_FORMS": 0,
+            "prescriptions-2-MIN_NUM_FORMS": 0,
+            "prescriptions-2-MAX_NUM_FORMS": 1000,
+        }
+    )
+    for index, (prescription, end_date) in enumerate(history):
+        data[f"prescriptions-{index}-id"] = prescription.pk
+        data[f"prescriptions-{index}-patient"] = patient.pk
+        data[f"prescriptions-{index}-end_date"] = end_date or ""
+        data[f"prescriptions-{index}-notes"] = prescription.notes
+    for index, fields in enumerate(new):
+        for key, value in fields.items():
+            data[f"prescriptions-2-{index}-{key}"] = value
+    return data
+
+
+def new_prescription(level, start, **overrides):
+    return {
+        "level": level.pk,
+        "holds_per_side": 2,
+        "target_seconds": 30,
+        "sessions_per_day": 1,
+        "start_date": start.isoformat(),
+        "end_date": "",
+        "notes": "",
+    } | overrides
+
+
+class TestClinicians:
+    def test_carol_sees_her_patients_only(self, client, carol, alice_rx, bob_rx):
+        client.force_login(carol)
+        response = client.get(PATIENTS)
+        assert [str(patient) for patient in response.context["cl"].result_list] == ["Alice"]
+        other = client.get(patient_page(bob_rx.patient))
+        assert other.status_code == 302  # the admin's answer for an object it cannot find
+        assert other.url == reverse("admin:index")
+
+    def test_the_list_shows_adherence_and_latest_pain(self, client, carol, alice_rx):
+        for days_ago in range(3):
+            for side in ("left", "right", "left", "right"):
+                make_hold(alice_rx, at=timezone.now() - timedelta(days=days_ago), side=side)
+        make_pain(alice_rx.patient, at=timezone.now() - timedelta(days=2), score=6)
+        make_pain(alice_rx.patient, at=timezone.now() - timedelta(hours=1), score=3)
+        client.force_login(carol)
+        page = client.get(PATIENTS).content.decode()
+        assert "21% (12 of 56)" in page
+        assert "3/10" in page
+
+    def test_the_list_does_not_query_per_patient(
+        self, client, carol, level_1, today, django_assert_max_num_queries
+    ):
+        client.force_login(carol)
+        for index in range(15):
+            patient = make_patient(make_user(f"p{index}@example.com"), carol)
+            rx = make_prescription(patient, level_1, start_date=today - timedelta(days=20))
+            make_hold(rx, at=timezone.now())
+            make_pain(patient, at=timezone.now())
+        with django_assert_max_num_queries(14):
+            assert client.get(PATIENTS).status_code == 200
+
+    def test_carol_prescribes_a_level(self, client, carol, alice_patient, level_2, today):
+        client.force_login(carol)
+        data = patient_form(alice_patient, new=[new_prescription(level_2, today)])
+        response = client.post(patient_page(alice_patient), data)
+        assert response.status_code == 302
+        prescription = Prescription.objects.get(patient=alice_patient)
+        assert (prescription.level, prescription.exercise) == (level_2, level_2.exercise)
+        assert prescription.prescribed_by == carol
+
+    def test_a_target_outside_the_level_range_is_refused(
+        self, client, carol, alice_patient, level_2, today
+    ):
+        client.force_login(carol)
+        data = patient_form(
+            alice_patient, new=[new_prescription(level_2, today, target_seconds=90)]
+        )
+        response = client.post(patient_page(alice_patient), data)
+        assert response.status_code == 200
+        assert "Choose a hold of 30–60 seconds for this level." in response.content.decode()
+        assert not Prescription.objects.exists()
+
+    def test_a_second_current_prescription_is_refused(
+        self, client, carol, alice_rx, level_2, today
+    ):
+        client.force_login(carol)
+        data = patient_form(
+            alice_rx.patient,
+            history=[(alice_rx, None)],
+            new=[new_prescription(level_2, today)],
+        )
+        response = client.post(patient_page(alice_rx.patient), data)
+        assert response.status_code == 200
+        assert "already has a current prescription" in response.content.decode()
+        assert Prescription.objects.count() == 1
+
+    def test_two_new_current_prescriptions_of_one_exercise_are_refused(
+        self, client, carol, alice_patient, level_1, level_2, today
+    ):
+        client.force_login(carol)
+        data = patient_form(
+            alice_patient,
+            new=[new_prescription(level_1, today), new_prescription(level_2, today)],
+        )
+        response = client.post(patient_page(alice_patient), data)
+        assert response.status_code == 200
+        assert "Only one current prescription per exercise" in response.content.decode()
+        assert not Prescription.objects.exists()
+
+    def test_ending_a_prescription_keeps_it(self, client, carol, alice_rx, today):
+        client.force_login(carol)
+        data = patient_form(alice_rx.patient, history=[(alice_rx, today.isoformat())])
+        assert client.post(patient_page(alice_rx.patient), data).status_code == 302
+        alice_rx.refresh_from_db()
+        assert alice_rx.end_date == today
+
+    def test_patients_are_never_deleted_here(self, client, carol, alice_patient):
+        client.force_login(carol)
+        url = reverse("admin:patients_patient_delete", args=[alice_patient.pk])
+        assert client.post(url, {"post": "yes"}).status_code == 403
+        assert alice_patient.__class__.objects.filter(pk=alice_patient.pk).exists()
+
+
+class TestLogsInTheAdmin:
+    def test_holds_are_read_only(self, client, carol, alice_rx):
+        hold = make_hold(alice_rx, at=timezone.now())
+        client.force_login(carol)
+        assert client.get(HOLDS).status_code == 200
+        change = reverse("admin:patients_holdlog_change", args=[hold.pk])
+        response = client.post(change, {"seconds": "1"})
+        assert response.status_code == 403
+        hold.refresh_from_db()
+        assert hold.seconds == 30
+        delete = reverse("admin:patients_holdlog_delete", args=[hold.pk])
+        assert client.post(delete, {"post": "yes"}).status_code == 403
+
+    def test_dave_does_not_see_alices_holds(self, client, dave, alice_rx, bob_rx):
+        make_hold(alice_rx, at=timezone.now())
+        bobs = make_hold(bob_rx, at=timezone.now())
+        client.force_login(dave)
+        assert list(client.get(HOLDS).context["cl"].result_list) == [bobs]
+
+    def test_holds_filter_by_side_and_search_by_patient(self, client, carol, alice_rx):
+        left = make_hold(alice_rx, at=timezone.now(), side="left")
+        make_hold(alice_rx, at=timezone.now(), side="right")
+        client.force_login(carol)
+        response = client.get(HOLDS, {"side": "left", "q": "alice@example"})
+        assert list(response.context["cl"].result_list) == [left]
+
+    def test_pain_scores_export_as_csv_without_formulas(self, client, carol, alice_rx):
+        pain = make_pain(alice_rx.patient, at=timezone.now(), score=2, note="=HYPERLINK(1)")
+        client.force_login(carol)
+        response = client.post(
+            PAINS,
+            {"action": "export_csv", helpers.ACTION_CHECKBOX_NAME: [pain.pk]},
+        )
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0] == ["patient", "e-mail", "score", "context", "recorded at", "note"]
+        assert rows[1][:4] == ["Alice", "alice@example.com", "2", "checkin"]
+        assert rows[1][5] == "'=HYPERLINK(1)"
+
+    def test_holds_export_as_csv(self, client, carol, alice_rx):
+        hold = make_hold(alice_rx, at=timezone.now(), seconds=31)
+        client.force_login(carol)
+        response = client.post(
+            HOLDS, {"action": "export_csv", helpers.ACTION_CHECKBOX_NAME: [hold.pk]}
+        )
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[1][:6] == ["Alice", "alice@example.com", "Psoas stretch", "1", "left", "31"]
+
+
+@pytest.mark.parametrize("url", [PATIENTS, HOLDS, PAINS])
+def test_content_editors_cannot_see_patient_records(client, erin, alice_rx, url):
+    client.force_login(erin)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", [PATIENTS, HOLDS, PAINS])
+def test_patients_cannot_enter_the_admin(client, alice_rx, url):
+    client.force_login(alice_rx.patient.user)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_the_administrator_sees_every_patient(client, ada, alice_rx, bob_rx):
+    client.force_login(ada)
+    names = {str(patient) for patient in client.get(PATIENTS).context["cl"].result_list}
+    assert names == {"Alice", "Bob"}

@@ -122,5 +122,18 @@ def test_the_library_query_count_does_not_grow_with_content(
 
 def test_the_level_page_query_count_is_small(client, alice, django_assert_max_num_queries):
     client.force_login(alice)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get(PSOAS_LEVEL_1).status_code == 200
+
+
+def test_the_level_page_starts_the_timer_for_a_patient_on_that_level(client, alice_rx):
+    client.force_login(alice_rx.patient.user)
+    timer = reverse("patients:timer", args=[alice_rx.pk])
+    assert timer in client.get(PSOAS_LEVEL_1).content.decode()
+    assert timer not in client.get(PSOAS_LEVEL_2).content.decode()
+
+
+def test_the_level_page_offers_no_start_to_staff(client, carol, alice_rx):
+    client.force_login(carol)
+    response = client.get(PSOAS_LEVEL_1)
+    assert response.context["prescription"] is None

@@ -4,6 +4,7 @@ A record that is not yours is a 404, exactly like a record that does not exist, 
 reveals nothing about who else uses the portal.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -42,3 +43,15 @@ def hold_log_for_patient(patient, pk):
 
 def pain_score_for_patient(patient, pk):
     return get_object_or_404(PainScore, patient=patient, pk=pk)
+
+
+def require_clinical_staff(user):
+    """Clinicians and administrators read patients' records; nobody else does."""
+    if not (user.is_superuser or roles.is_clinician(user)):
+        raise PermissionDenied("Only clinicians and administrators can see patients' records.")
+
+
+def patient_for_staff(user, pk):
+    """A patient of this clinician (any patient for an administrator), else 404."""
+    require_clinical_staff(user)
+    return get_object_or_404(patients_visible_to(user).with_people(), pk=pk)

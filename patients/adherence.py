@@ -10,16 +10,49 @@ Definitions (also in the README and on the clinician's report):
   capped at what was expected, so extra holds on one day do not hide a missed day.
 - Adherence over a window: the sum of done over the sum of expected, as a percentage;
   a window with nothing expected has no percentage ("no program").
+- Days with data: days in the last 30 with any hold or pain score (remote therapeutic
+  monitoring bills on 16 or more of 30).
+- Pain baseline: the mean of the scores in the first 7 days of the patient's program
+  (from their first prescription's start); current: the mean of the last 7 days. A
+  change of 2 points on the 0-10 scale is clinically meaningful.
+- Flags: pain worse (current - baseline >= 2), severe pain (any score >= 7 in the last
+  7 days), inactive (no qualifying hold for 3 days or more), low adherence (under 50 %
+  over 14 days), ready to progress (at least 80 % over 14 days, pain not worse, current
+  pain at most 3, and a next level exists).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import TruncDate
 
-from patients.models import HoldLog, Prescription
+from exercises.models import Level
+from patients.models import HoldLog, PainScore, Prescription
+
+ADHERENCE_WINDOWS = (7, 14, 28)
+DATA_WINDOW_DAYS = 30
+BILLABLE_DAYS = 16
+PAIN_WINDOW_DAYS = 7
+PAIN_TREND_DAYS = 28
+MEANINGFUL_PAIN_CHANGE = 2
+SEVERE_PAIN = 7
+INACTIVE_DAYS = 3
+LOW_ADHERENCE_PERCENT = 50
+READY_ADHERENCE_PERCENT = 80
+READY_PAIN_AT_MOST = 3
 
 
 def day_start(day, tz):
@@ -136,3 +169,312 @@ def holds_by_side(*, patient, day, tz):
 def local_date(moment, tz):
     """The clinic-time calendar day of an aware datetime."""
     return moment.astimezone(tz).date()
+
+
+def days_with_data(*, patient_ids, start, end, tz):
+    """For each patient, the number of days in [start, end) with a hold or a pain score."""
+    days = defaultdict(set)
+    sources = [
+        (HoldLog.objects.between(day_start(start, tz), day_start(end, tz)), "performed_at"),
+        (PainScore.objects.between(day_start(start, tz), day_start(end, tz)), "recorded_at"),
+    ]
+    for queryset, moment in sources:
+        rows = (
+            queryset.filter(patient_id__in=patient_ids)
+            .annotate(day=TruncDate(moment, tzinfo=tz))
+            .values_list("patient_id", "day")
+            .distinct()
+            .order_by()
+        )
+        for patient_id, day in rows:
+            days[patient_id].add(day)
+    return {patient_id: len(found) for patient_id, found in days.items()}
+
+
+def severe_pain_days(*, patient_ids, as_of, tz):
+    """For each patient with a score of 7 or more in the 7 days up to ``as_of``: the worst
+    score and the last day it was given."""
+    start = as_of - timedelta(days=PAIN_WINDOW_DAYS - 1)
+    rows = (
+        PainScore.objects.filter(patient_id__in=patient_ids, score__gte=SEVERE_PAIN)
+        .between(day_start(start, tz), day_start(as_of + timedelta(days=1), tz))
+        .values("patient_id")
+        .annotate(worst=Max("score"), last=Max("recorded_at"))
+        .order_by()
+    )
+    return {row["patient_id"]: (row["worst"], local_date(row["last"], tz)) for row in rows}
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    label: str
+    reason: str
+
+
+# Most urgent first: the order of the report's default sort and of each row's flags.
+FLAGS = {
+    "severe_pain": "Severe pain",
+    "pain_worse": "Pain worse",
+    "inactive": "Inactive",
+    "low_adherence": "Low adherence",
+    "ready": "Ready to progress",
+}
+ATTENTION = {code: rank for rank, code in enumerate(FLAGS)}
+
+
+@dataclass
+class PatientSummary:
+    """Everything the clinician's report says about one patient, as of one day."""
+
+    patient: object
+    prescriptions: list
+    adherence: dict
+    days_with_data: int
+    last_activity: object
+    last_qualifying_day: object
+    program_start: object
+    pain_baseline: float | None
+    pain_current: float | None
+    pain_trend: list
+    severe: tuple | None
+    next_levels: dict
+    flags: list
+
+    @property
+    def pain_change(self):
+        if self.pain_baseline is None or self.pain_current is None:
+            return None
+        return self.pain_current - self.pain_baseline
+
+    @property
+    def attention(self):
+        """Sort key: the most urgent flag first, patients without flags last."""
+        return min((ATTENTION[flag.code] for flag in self.flags), default=len(FLAGS))
+
+    def has_flag(self, code):
+        return any(flag.code == code for flag in self.flags)
+
+
+def patient_summaries(*, patients, as_of, tz):
+    """A PatientSummary per patient, as of the end of ``as_of`` in the clinic's zone.
+
+    The number of queries is fixed: it does not grow with the number of patients nor
+    with the length of their history.
+    """
+    patients = list(patients)
+    ids = [patient.pk for patient in patients]
+    end = as_of + timedelta(days=1)
+    longest = max(ADHERENCE_WINDOWS)
+    daily = daily_adherence(patient_ids=ids, start=end - timedelta(days=longest), end=end, tz=tz)
+    with_data = days_with_data(
+        patient_ids=ids, start=end - timedelta(days=DATA_WINDOW_DAYS), end=end, tz=tz
+    )
+    severe = severe_pain_days(patient_ids=ids, as_of=as_of, tz=tz)
+
+    current = defaultdict(list)
+    starts = {}
+    for prescription in (
+        Prescription.objects.filter(patient_id__in=ids, start_date__lte=as_of)
+        .select_related("level__exercise")
+        .order_by("start_date", "pk")
+    ):
+        starts.setdefault(prescription.patient_id, prescription.start_date)
+        if prescription.is_active_on(as_of):
+            current[prescription.patient_id].append(prescription)
+
+    activity = _last_activity(ids, end, tz)
+    baselines = _pain_baselines(ids, end, tz)
+    trend_start = end - timedelta(days=PAIN_TREND_DAYS)
+    recent_pain = _daily_pain(ids, trend_start, end, tz)
+    next_levels = _next_levels(
+        [prescription.level for found in current.values() for prescription in found]
+    )
+
+    summaries = []
+    for patient in patients:
+        days = daily.get(patient.pk, {})
+        pain_days = recent_pain.get(patient.pk, {})
+        last_week = [
+            score
+            for day, scores in pain_days.items()
+            if day > as_of - timedelta(days=PAIN_WINDOW_DAYS)
+            for score in scores
+        ]
+        summary = PatientSummary(
+            patient=patient,
+            prescriptions=current.get(patient.pk, []),
+            adherence={
+                window: total(days, start=end - timedelta(days=window))
+                for window in ADHERENCE_WINDOWS
+            },
+            days_with_data=with_data.get(patient.pk, 0),
+            last_activity=activity.get(patient.pk, {}).get("any"),
+            last_qualifying_day=activity.get(patient.pk, {}).get("qualifying"),
+            program_start=starts.get(patient.pk),
+            pain_baseline=baselines.get(patient.pk),
+            pain_current=sum(last_week) / len(last_week) if last_week else None,
+            pain_trend=[
+                (day, sum(scores) / len(scores)) for day, scores in sorted(pain_days.items())
+            ],
+            severe=severe.get(patient.pk),
+            next_levels={
+                prescription.pk: next_levels.get(prescription.level_id)
+                for prescription in current.get(patient.pk, [])
+            },
+            flags=[],
+        )
+        summary.flags = flags_for(summary, as_of)
+        summaries.append(summary)
+    return summaries
+
+
+def flags_for(summary, as_of):
+    """The flags of one summary, most urgent first, each with its reason in words."""
+    flags = []
+    if summary.severe:
+        worst, day = summary.severe
+        flags.append(
+            Flag("severe_pain", FLAGS["severe_pain"], f"Pain {worst} on {day:%b} {day.day}")
+        )
+    change = summary.pain_change
+    pain_worse = change is not None and change >= MEANINGFUL_PAIN_CHANGE
+    if pain_worse:
+        flags.append(
+            Flag(
+                "pain_worse",
+                FLAGS["pain_worse"],
+                f"Pain {summary.pain_current:.1f} this week "
+                f"vs {summary.pain_baseline:.1f} at start",
+            )
+        )
+    if summary.prescriptions:
+        idle_since = summary.last_qualifying_day
+        started = min(prescription.start_date for prescription in summary.prescriptions)
+        idle_days = (as_of - (idle_since or started)).days
+        if idle_days >= INACTIVE_DAYS:
+            if idle_since:
+                reason = (
+                    f"No full hold for {idle_days} days (last {idle_since:%b} {idle_since.day})"
+                )
+            else:
+                reason = f"No full hold since the program started {idle_days} days ago"
+            flags.append(Flag("inactive", FLAGS["inactive"], reason))
+    fortnight = summary.adherence[14]
+    if fortnight.has_program and fortnight.percent < LOW_ADHERENCE_PERCENT:
+        flags.append(
+            Flag(
+                "low_adherence",
+                FLAGS["low_adherence"],
+                f"{fortnight.percent}% over 14 days ({fortnight.done} of {fortnight.expected})",
+            )
+        )
+    ready_for = [level for level in summary.next_levels.values() if level is not None]
+    if (
+        ready_for
+        and fortnight.has_program
+        and fortnight.percent >= READY_ADHERENCE_PERCENT
+        and not pain_worse
+        and summary.pain_current is not None
+        and summary.pain_current <= READY_PAIN_AT_MOST
+    ):
+        flags.append(
+            Flag(
+                "ready",
+                FLAGS["ready"],
+                f"{fortnight.percent}% over 14 days, pain {summary.pain_current:.1f}; "
+                f"Level {ready_for[0].number} is next",
+            )
+        )
+    return flags
+
+
+def _last_activity(patient_ids, end, tz):
+    """The last hold or pain score of each patient, and the day of the last full hold."""
+    result = defaultdict(dict)
+    cutoff = day_start(end, tz)
+    holds = (
+        HoldLog.objects.filter(patient_id__in=patient_ids, performed_at__lt=cutoff)
+        .values("patient_id")
+        .annotate(
+            last=Max("performed_at"),
+            last_full=Max("performed_at", filter=Q(seconds__gte=F("prescription__target_seconds"))),
+        )
+        .order_by()
+    )
+    for row in holds:
+        result[row["patient_id"]]["any"] = row["last"]
+        if row["last_full"]:
+            result[row["patient_id"]]["qualifying"] = local_date(row["last_full"], tz)
+    pains = (
+        PainScore.objects.filter(patient_id__in=patient_ids, recorded_at__lt=cutoff)
+        .values("patient_id")
+        .annotate(last=Max("recorded_at"))
+        .order_by()
+    )
+    for row in pains:
+        known = result[row["patient_id"]].get("any")
+        result[row["patient_id"]]["any"] = max(filter(None, [known, row["last"]]))
+    return result
+
+
+def _pain_baselines(patient_ids, end, tz):
+    """The mean pain of each patient's first week on the program."""
+    program_start = (
+        Prescription.objects.filter(patient=OuterRef("patient"))
+        .order_by()
+        .values("patient")
+        .annotate(first=Min("start_date"))
+        .values("first")
+    )
+    rows = (
+        PainScore.objects.filter(patient_id__in=patient_ids, recorded_at__lt=day_start(end, tz))
+        .annotate(
+            day=TruncDate("recorded_at", tzinfo=tz),
+            program_start=Subquery(program_start),
+        )
+        .annotate(
+            into_program=ExpressionWrapper(
+                F("day") - F("program_start"), output_field=DurationField()
+            )
+        )
+        .filter(into_program__gte=timedelta(0), into_program__lt=timedelta(days=PAIN_WINDOW_DAYS))
+        .values("patient_id")
+        .annotate(mean=Avg("score"))
+        .order_by()
+    )
+    return {row["patient_id"]: row["mean"] for row in rows}
+
+
+def _daily_pain(patient_ids, start, end, tz):
+    """For each patient, every score of each day in [start, end)."""
+    rows = (
+        PainScore.objects.filter(patient_id__in=patient_ids)
+        .between(day_start(start, tz), day_start(end, tz))
+        .annotate(day=TruncDate("recorded_at", tzinfo=tz))
+        .values_list("patient_id", "day", "score")
+        .order_by()
+    )
+    result = defaultdict(lambda: defaultdict(list))
+    for patient_id, day, score in rows:
+        result[patient_id][day].append(score)
+    return result
+
+
+def _next_levels(levels):
+    """For each level, the next published level of the same exercise, or None."""
+    exercise_ids = {level.exercise_id for level in levels}
+    if not exercise_ids:
+        return {}
+    published = list(
+        Level.objects.published().filter(exercise_id__in=exercise_ids).order_by("number")
+    )
+    result = {}
+    for level in levels:
+        following = [
+            other
+            for other in published
+            if other.exercise_id == level.exercise_id and other.number > level.number
+        ]
+        result[level.pk] = following[0] if following else None
+    return result

@@ -128,3 +128,23 @@ def pain_chart(days, scores):
         "y_ticks": [Tick(HEIGHT - BOTTOM - value * scale, str(value)) for value in (0, 5, 10)],
         "label_y": HEIGHT - 8,
     }
+
+
+SPARK_WIDTH = 80
+SPARK_HEIGHT = 20
+
+
+def sparkline(trend, start, days):
+    """A tiny pain line: ``trend`` is [(day, mean score)], over ``days`` days from ``start``."""
+    step = SPARK_WIDTH / max(days - 1, 1)
+    points = [
+        ((day - start).days * step, SPARK_HEIGHT - 2 - score * (SPARK_HEIGHT - 4) / 10)
+        for day, score in trend
+        if 0 <= (day - start).days < days
+    ]
+    return {
+        "width": SPARK_WIDTH,
+        "height": SPARK_HEIGHT,
+        "line": " ".join(f"{x:.1f},{y:.1f}" for x, y in points),
+        "last": points[-1] if points else None,
+    }

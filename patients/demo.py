@@ -37,7 +37,7 @@ def history_seed(*, patient, prescription, today, tz, pain_from, pain_to, skip_c
         trend = pain_from + (pain_to - pain_from) * offset / span
         score = max(0, min(10, round(trend + rng.uniform(-1, 1))))
         if rng.random() < 0.85:
-            note = rng.choice(DEMO_NOTES) if rng.random() < 0.1 else ""
+            note = rng.choice(DEMO_NOTES) if rng.random() < 0.2 else ""
             pains.append(
                 PainScore(
                     patient=patient,

@@ -10,7 +10,7 @@ from crispy_forms.layout import Layout, Submit
 from django import forms
 
 from exercises.models import HOLD_SECONDS_MAX
-from patients.adherence import local_date
+from patients.adherence import FLAGS, local_date
 from patients.models import (
     NOTE_MAX_LENGTH,
     PAIN_MAX,
@@ -169,3 +169,53 @@ class PainEditForm(PainFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = pain_helper("Save changes")
+
+
+REPORT_SORTS = {
+    "attention": "Needs attention first",
+    "name": "Name",
+    "level": "Level",
+    "adherence_7": "Adherence, 7 days",
+    "adherence_14": "Adherence, 14 days",
+    "adherence_28": "Adherence, 28 days",
+    "days_with_data": "Days with data",
+    "last_activity": "Last activity",
+    "pain": "Current pain",
+    "pain_change": "Pain change",
+}
+
+
+class ReportForm(forms.Form):
+    """The clinician report's choices: which day it is as of, a flag to filter by, the order."""
+
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date such as 2026-03-02."},
+    )
+    flag = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("", "All patients"), *FLAGS.items()],
+        error_messages={"invalid_choice": "Choose one of the flags in the list."},
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            (prefix + key, label) for key, label in REPORT_SORTS.items() for prefix in ("", "-")
+        ],
+        error_messages={"invalid_choice": "Sort by one of the report's columns."},
+    )
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data.get("as_of") or self.today
+        if as_of > self.today:
+            raise forms.ValidationError("The report cannot look past today.")
+        if as_of.year < 2000:
+            raise forms.ValidationError("Choose a date from 2000 onwards.")
+        return as_of

@@ -88,6 +88,14 @@ class Prescription(models.Model):
     prescribed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    progressed_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progressed_to",
+        help_text="The prescription this one replaced when the patient moved up a level.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = PrescriptionQuerySet.as_manager()

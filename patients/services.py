@@ -1,7 +1,9 @@
 """Writes to patient records. Each is one function, keyword-only, in one transaction."""
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from exercises.models import Level
 from patients.models import HoldLog, PainScore, Prescription
 
 
@@ -103,3 +105,42 @@ def prescription_create(
     prescription.full_clean()
     prescription.save()
     return prescription
+
+
+@transaction.atomic
+def prescription_progress(*, prescription, by, today):
+    """End ``prescription`` today and start the exercise's next level with the same dose.
+
+    Raises ValidationError, with a message for the clinician, when the prescription is
+    no longer current or its level is the last one.
+    """
+    current = (
+        Prescription.objects.select_for_update().select_related("level").get(pk=prescription.pk)
+    )
+    if not current.is_active_on(today):
+        raise ValidationError(
+            "This prescription is no longer current; it may have been progressed already."
+        )
+    next_level = current.level.next_in(Level.objects.published())
+    if next_level is None:
+        raise ValidationError(f"{current.level} is the last level of this exercise.")
+    current.end_date = today
+    current.save(update_fields=["end_date"])
+    target = min(
+        max(current.target_seconds, next_level.hold_min_seconds), next_level.hold_max_seconds
+    )
+    successor = Prescription(
+        patient=current.patient,
+        level=next_level,
+        exercise_id=next_level.exercise_id,
+        holds_per_side=current.holds_per_side,
+        target_seconds=target,
+        sessions_per_day=current.sessions_per_day,
+        start_date=today,
+        notes=current.notes,
+        prescribed_by=by,
+        progressed_from=current,
+    )
+    successor.full_clean()
+    successor.save()
+    return successor

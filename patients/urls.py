@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import views
+from patients import report_views, views
 
 app_name = "patients"
 
@@ -14,4 +14,12 @@ urlpatterns = [
     path("holds/<int:pk>/delete/", views.delete_hold, name="delete-hold"),
     path("pain/<int:pk>/edit/", views.edit_pain, name="edit-pain"),
     path("pain/<int:pk>/delete/", views.delete_pain, name="delete-pain"),
+    path("clinic/", report_views.report, name="report"),
+    path("clinic/report.csv", report_views.report_csv, name="report-csv"),
+    path("clinic/patients/<int:patient_id>/", report_views.patient_detail, name="patient-detail"),
+    path(
+        "clinic/patients/<int:patient_id>/prescriptions/<int:prescription_id>/progress/",
+        report_views.progress,
+        name="progress",
+    ),
 ]

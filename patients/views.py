@@ -43,30 +43,46 @@ def side_progress(prescription, done_by_side):
 
 
 def week_summary(patient, day, tz):
-    """This week's adherence (the last seven days, today included) and the streak."""
+    """This week's adherence (the last seven days, today included), the streak, and
+    whether pain was severe this week."""
     daily = adherence.daily_adherence(
         patient_ids=[patient.pk],
         start=day - timedelta(days=STREAK_LOOKBACK_DAYS),
         end=day + timedelta(days=1),
         tz=tz,
     )[patient.pk]
+    severe = adherence.severe_pain_days(patient_ids=[patient.pk], as_of=day, tz=tz)
     return {
         "week": adherence.total(daily, start=day - timedelta(days=6)),
         "streak": adherence.streak(daily, day),
+        "severe_pain": severe.get(patient.pk),
     }
 
 
+PROGRESSION_NOTE_DAYS = 14
+
+
 def program_cards(patient, day, tz):
-    prescriptions = list(Prescription.objects.filter(patient=patient).active_on(day).with_level())
+    prescriptions = list(
+        Prescription.objects.filter(patient=patient)
+        .active_on(day)
+        .with_level()
+        .select_related("prescribed_by", "progressed_from__level")
+    )
     done = adherence.holds_by_side(patient=patient, day=day, tz=tz)
     cards = []
     for prescription in prescriptions:
         progress = side_progress(prescription, done.get(prescription.pk, {}))
+        recently_progressed = (
+            prescription.progressed_from is not None
+            and (day - prescription.start_date).days < PROGRESSION_NOTE_DAYS
+        )
         cards.append(
             {
                 "prescription": prescription,
                 "progress": progress,
                 "complete": all(entry["done"] >= entry["of"] for entry in progress),
+                "recently_progressed": recently_progressed,
             }
         )
     return cards

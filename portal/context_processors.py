@@ -12,5 +12,5 @@ def user_roles(request):
     user = request.user
     return {
         "is_patient": lambda: roles.is_patient(user),
-        "is_clinician": lambda: roles.is_clinician(user),
+        "is_clinical_staff": lambda: user.is_superuser or roles.is_clinician(user),
     }

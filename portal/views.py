@@ -13,6 +13,8 @@ def home(request):
     user = request.user
     if roles.is_patient(user) and hasattr(user, "patient"):
         return redirect("patients:today")
+    if user.is_superuser or roles.is_clinician(user):
+        return redirect("patients:report")
     if roles.is_content_editor(user):
         return redirect("admin:index")
     return redirect("exercises:library")

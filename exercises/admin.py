@@ -87,6 +87,12 @@ class LevelAdmin(admin.ModelAdmin):
     def hold_range_label(self, level):
         return level.hold_range_label
 
+    def get_readonly_fields(self, request, obj=None):
+        # Past adherence is counted from the level's sides; once prescribed, they stay.
+        if obj is not None and obj.prescriptions.exists():
+            return ["each_side"]
+        return []
+
     def get_changelist_form(self, request, **kwargs):
         return LevelChangeListForm
 

@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 HOLD_SECONDS_MIN = 5
 HOLD_SECONDS_MAX = 600
@@ -146,8 +147,29 @@ class Level(models.Model):
                     f"This exercise already has a Level {self.number}. "
                     "Choose another number or edit that level."
                 )
+        if self.pk is not None and "hold_max_seconds" not in errors:
+            errors.update(self._prescribed_holds_outside_range())
         if errors:
             raise ValidationError(errors)
+
+    def _prescribed_holds_outside_range(self):
+        """A range that no longer covers what patients are doing now would leave their
+        prescriptions outside their level's rules."""
+        current = self.prescriptions.filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=timezone.localdate())
+        )
+        outside = current.exclude(
+            target_seconds__gte=self.hold_min_seconds, target_seconds__lte=self.hold_max_seconds
+        ).values_list("target_seconds", flat=True)
+        if not outside:
+            return {}
+        held = ", ".join(f"{seconds} s" for seconds in sorted(set(outside)))
+        return {
+            "hold_min_seconds": (
+                f"Patients currently do this level with holds of {held}; keep the range "
+                "around them, or change their prescriptions first."
+            )
+        }
 
     @property
     def hold_range_label(self):

@@ -6,8 +6,9 @@ for the current time, so the pages, the exports and the tests share the same ari
 Definitions (also in the README and on the clinician's report):
 - Expected holds on a day: for each prescription active that day, holds per side x
   (2 if the level is done on each side, else 1) x sessions per day.
-- Done holds on a day: per prescription, the holds that lasted at least its target,
-  capped at what was expected, so extra holds on one day do not hide a missed day.
+- Done holds on a day: per prescription and side, the holds that lasted at least its
+  target, capped at what was expected, so extra holds on one day (or on one side) do not
+  hide a missed day.
 - Adherence over a window: the sum of done over the sum of expected, as a percentage;
   a window with nothing expected has no percentage ("no program").
 - Days with data: days in the last 30 with any hold or pain score (remote therapeutic
@@ -101,23 +102,27 @@ def daily_adherence(*, patient_ids, start, end, tz):
     qualifying = (
         HoldLog.objects.filter(patient_id__in=patient_ids)
         .between(day_start(start, tz), day_start(end, tz))
-        .filter(seconds__gte=F("prescription__target_seconds"))
+        .qualifying()
         .annotate(day=TruncDate("performed_at", tzinfo=tz))
-        .values("prescription_id", "day")
+        .values("prescription_id", "day", "side")
         .annotate(holds=Count("id"))
         .order_by()
     )
-    done = {(row["prescription_id"], row["day"]): row["holds"] for row in qualifying}
+    done = {(row["prescription_id"], row["day"], row["side"]): row["holds"] for row in qualifying}
 
     days = days_between(start, end)
     by_patient = defaultdict(lambda: dict.fromkeys(days, NOTHING))
     for prescription in prescriptions:
-        expected = prescription.holds_per_day
+        per_side = prescription.holds_per_side * prescription.sessions_per_day
+        sides = [side.value for side in prescription.sides]
         patient_days = by_patient[prescription.patient_id]
         for day in days:
             if prescription.is_active_on(day):
-                holds = min(done.get((prescription.pk, day), 0), expected)
-                patient_days[day] = patient_days[day] + Adherence(holds, expected)
+                # Capped side by side: four holds on the left are not a day's program.
+                holds = sum(
+                    min(done.get((prescription.pk, day, side), 0), per_side) for side in sides
+                )
+                patient_days[day] = patient_days[day] + Adherence(holds, per_side * len(sides))
     return by_patient
 
 

@@ -10,9 +10,10 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from exercises.models import Level
-from patients import adherence
+from patients import adherence, services
 from patients.access import patients_visible_to
 from patients.models import HoldLog, PainScore, Patient, Prescription
+from portal import roles
 from portal.csv_export import csv_response
 
 ADMIN_ADHERENCE_DAYS = 14
@@ -72,10 +73,25 @@ class NewPrescriptionInline(admin.StackedInline):
         return formset
 
 
+class PrescriptionHistoryForm(forms.ModelForm):
+    class Meta:
+        model = Prescription
+        fields = ["end_date", "notes"]
+
+    def clean_end_date(self):
+        end_date = self.cleaned_data["end_date"]
+        if self.instance.end_date is not None and end_date is None:
+            raise ValidationError(
+                "An ended prescription stays ended; add a new prescription instead."
+            )
+        return end_date
+
+
 class PrescriptionHistoryInline(admin.TabularInline):
     """A prescription is never deleted or rewritten: it is ended, and a new one starts."""
 
     model = Prescription
+    form = PrescriptionHistoryForm
     verbose_name_plural = "prescriptions"
     fields = [
         "level",
@@ -112,11 +128,18 @@ class PrescriptionHistoryInline(admin.TabularInline):
 class PatientAdmin(admin.ModelAdmin):
     list_display = ["__str__", "email", "clinician", "adherence_14_days", "latest_pain_score"]
     list_select_related = ["user", "clinician"]
-    list_filter = ["clinician"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
-    raw_id_fields = ["user"]
     fields = ["user", "clinician"]
     inlines = [PrescriptionHistoryInline, NewPrescriptionInline]
+
+    def get_list_filter(self, request):
+        # Clinicians see only their own patients; the filter would only list colleagues.
+        return ["clinician"] if request.user.is_superuser else []
+
+    def get_readonly_fields(self, request, obj=None):
+        # A record belongs to one person for good: moving it would hand one patient's
+        # history to another.
+        return ["user"] if obj is not None else []
 
     def get_queryset(self, request):
         latest = PainScore.objects.filter(patient=OuterRef("pk")).order_by("-recorded_at")
@@ -158,9 +181,17 @@ class PatientAdmin(admin.ModelAdmin):
         return "—" if patient.latest_pain is None else f"{patient.latest_pain}/10"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "clinician" and not request.user.is_superuser:
-            kwargs["queryset"] = get_user_model().objects.filter(pk=request.user.pk)
-            kwargs["initial"] = request.user.pk
+        users = get_user_model().objects
+        if db_field.name == "clinician":
+            kwargs["queryset"] = users.filter(groups__name=roles.CLINICIANS).distinct()
+            if not request.user.is_superuser:
+                kwargs["queryset"] = users.filter(pk=request.user.pk)
+                kwargs["initial"] = request.user.pk
+        if db_field.name == "user":
+            # Only people with the patient role and no record yet.
+            kwargs["queryset"] = users.filter(
+                groups__name=roles.PATIENTS, patient__isnull=True, is_staff=False
+            ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
@@ -169,10 +200,23 @@ class PatientAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         for prescription in formset.save(commit=False):
             if prescription.pk is None:
-                prescription.prescribed_by = request.user
-                prescription.exercise_id = prescription.level.exercise_id
-            prescription.save()
-        formset.save_m2m()
+                services.prescription_create(
+                    patient=form.instance,
+                    level=prescription.level,
+                    prescribed_by=request.user,
+                    start_date=prescription.start_date,
+                    end_date=prescription.end_date,
+                    holds_per_side=prescription.holds_per_side,
+                    target_seconds=prescription.target_seconds,
+                    sessions_per_day=prescription.sessions_per_day,
+                    notes=prescription.notes,
+                )
+            else:
+                services.prescription_update(
+                    prescription=prescription,
+                    end_date=prescription.end_date,
+                    notes=prescription.notes,
+                )
 
 
 class VisiblePatientFilter(admin.SimpleListFilter):
@@ -184,9 +228,13 @@ class VisiblePatientFilter(admin.SimpleListFilter):
         return [(patient.pk, str(patient)) for patient in patients]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(patient_id=self.value())
-        return queryset
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit():
+            # A hand-edited address: show nothing rather than fail.
+            return queryset.none()
+        return queryset.filter(patient_id=int(value))
 
 
 class ReadOnlyRecordAdmin(admin.ModelAdmin):

@@ -10,7 +10,7 @@ from crispy_forms.layout import Layout, Submit
 from django import forms
 
 from exercises.models import HOLD_SECONDS_MAX
-from patients.adherence import FLAGS, local_date
+from patients.adherence import FLAGS, day_start, local_date
 from patients.models import (
     NOTE_MAX_LENGTH,
     PAIN_MAX,
@@ -41,10 +41,41 @@ def pain_helper(submit_label):
     return helper(submit_label, InlineRadios("score"), "context", "note")
 
 
-def check_not_in_future(moment, now, what):
-    if moment is not None and moment > now + CLOCK_SKEW:
-        raise forms.ValidationError(f"The {what} time is in the future. Check your device's clock.")
-    return moment
+class DeviceMomentMixin:
+    """When something happened, as the patient's device tells it.
+
+    The browser sends the moment (``moment_field``) and, with it, its own clock's time of
+    sending (``sent_at``); the difference from the server's clock corrects a phone whose
+    clock is off. Entries may be logged for today and yesterday only: older days are the
+    record, and an entry for them would quietly change past adherence.
+    """
+
+    moment_field = None
+    what = None
+
+    def correct_device_moment(self, cleaned):
+        moment = cleaned.get(self.moment_field)
+        if moment is None:
+            cleaned[self.moment_field] = self.now
+            return
+        sent_at = cleaned.get("sent_at")
+        try:
+            if sent_at is not None:
+                moment = moment + (self.now - sent_at)
+            earliest = day_start(local_date(self.now, self.tz) - timedelta(days=1), self.tz)
+        except OverflowError:
+            moment = None
+        if moment is None or moment < earliest:
+            self.add_error(
+                self.moment_field, f"A {self.what} can be logged for today or yesterday only."
+            )
+        elif moment > self.now + CLOCK_SKEW:
+            self.add_error(
+                self.moment_field,
+                f"The {self.what}'s time is in the future. Check your device's clock.",
+            )
+        else:
+            cleaned[self.moment_field] = moment
 
 
 class HoldFields(forms.Form):
@@ -71,10 +102,14 @@ class HoldFields(forms.Form):
         self.fields["seconds"].initial = prescription.target_seconds
 
 
-class HoldLogForm(HoldFields):
+class HoldLogForm(DeviceMomentMixin, HoldFields):
     """A hold, from the guided timer or typed in by hand."""
 
+    moment_field = "performed_at"
+    what = "hold"
+
     performed_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    sent_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     client_token = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={"required": "This form is incomplete; reload the page and try again."},
@@ -96,12 +131,10 @@ class HoldLogForm(HoldFields):
     def clean_source(self):
         return self.cleaned_data.get("source") or HoldLog.Source.MANUAL
 
-    def clean_performed_at(self):
-        performed_at = self.cleaned_data.get("performed_at") or self.now
-        return check_not_in_future(performed_at, self.now, "hold's")
-
     def clean(self):
         cleaned = super().clean()
+        if "performed_at" in cleaned:
+            self.correct_device_moment(cleaned)
         performed_at = cleaned.get("performed_at")
         if performed_at and not self.prescription.is_active_on(local_date(performed_at, self.tz)):
             raise forms.ValidationError(
@@ -120,8 +153,7 @@ class PainFields(forms.Form):
         widget=forms.RadioSelect,
         error_messages={
             "required": "Choose a number from 0 to 10.",
-            "invalid_choice": "Choose a whole number from 0 (no pain) to 10 (worst pain "
-            "imaginable).",
+            "invalid_choice": f"Choose a whole number from 0 to 10: {PAIN_SCALE_WORDING}",
         },
     )
     context = forms.ChoiceField(
@@ -141,22 +173,29 @@ class PainFields(forms.Form):
     )
 
 
-class PainScoreForm(PainFields):
+class PainScoreForm(DeviceMomentMixin, PainFields):
+    moment_field = "recorded_at"
+    what = "pain score"
+
     recorded_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    sent_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     client_token = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={"required": "This form is incomplete; reload the page and try again."},
     )
 
-    def __init__(self, *args, now, **kwargs):
+    def __init__(self, *args, now, tz, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now
+        self.tz = tz
         self.fields["client_token"].initial = uuid.uuid4
         self.helper = pain_helper("Save pain score")
 
-    def clean_recorded_at(self):
-        recorded_at = self.cleaned_data.get("recorded_at") or self.now
-        return check_not_in_future(recorded_at, self.now, "pain score's")
+    def clean(self):
+        cleaned = super().clean()
+        if "recorded_at" in cleaned:
+            self.correct_device_moment(cleaned)
+        return cleaned
 
 
 class HoldEditForm(HoldFields):

@@ -65,7 +65,9 @@ class Prescription(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="prescriptions")
     # Kept beside the level so the database itself can refuse a second active
     # prescription of the same exercise.
-    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.PROTECT, related_name="+", blank=True, editable=False
+    )
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="prescriptions")
     holds_per_side = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
@@ -139,17 +141,24 @@ class Prescription(models.Model):
                 )
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date cannot come before the start date."
-        if self.end_date is None and self.patient_id is not None and self.level_id is not None:
-            others = Prescription.objects.filter(
-                patient_id=self.patient_id, exercise_id=self.exercise_id, end_date__isnull=True
-            ).exclude(pk=self.pk)
-            if others.exists():
-                errors["level"] = (
-                    "This patient already has a current prescription of this exercise. "
-                    "End it first, or progress the patient to the next level."
-                )
+        complete = self.patient_id is not None and self.level_id is not None and self.start_date
+        if complete and self._overlapping().exists():
+            errors["level"] = (
+                "This patient already has a prescription of this exercise for some of "
+                "these days. End it first, or progress the patient to the next level."
+            )
         if errors:
             raise ValidationError(errors)
+
+    def _overlapping(self):
+        """Other prescriptions of the same patient and exercise that share a day with this."""
+        others = Prescription.objects.filter(
+            patient_id=self.patient_id, exercise_id=self.exercise_id
+        ).exclude(pk=self.pk)
+        others = others.filter(Q(end_date__isnull=True) | Q(end_date__gt=self.start_date))
+        if self.end_date is not None:
+            others = others.filter(start_date__lt=self.end_date)
+        return others
 
     @property
     def sides(self):

@@ -89,6 +89,7 @@ def prescription_create(
     holds_per_side=2,
     target_seconds=None,
     sessions_per_day=1,
+    end_date=None,
     notes="",
 ):
     prescription = Prescription(
@@ -99,6 +100,7 @@ def prescription_create(
         target_seconds=target_seconds or level.hold_min_seconds,
         sessions_per_day=sessions_per_day,
         start_date=start_date,
+        end_date=end_date,
         notes=notes,
         prescribed_by=prescribed_by,
     )
@@ -144,3 +146,13 @@ def prescription_progress(*, prescription, by, today):
     successor.full_clean()
     successor.save()
     return successor
+
+
+@transaction.atomic
+def prescription_update(*, prescription, end_date, notes):
+    """What may change in a prescription once given: when it ends, and its notes."""
+    prescription.end_date = end_date
+    prescription.notes = notes
+    prescription.full_clean()
+    prescription.save(update_fields=["end_date", "notes"])
+    return prescription

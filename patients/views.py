@@ -103,7 +103,7 @@ def render_today(request, patient, now, tz, day, *, pain_form=None, status=200):
         "day": day,
         "cards": program_cards(patient, day, tz),
         "pain_checked_in": pain_today.exists(),
-        "pain_form": pain_form or PainScoreForm(now=now),
+        "pain_form": pain_form or PainScoreForm(now=now, tz=tz),
         **week_summary(patient, day, tz),
     }
     return render(request, "patients/today.html", context, status=status)
@@ -126,7 +126,7 @@ def render_timer(request, patient, prescription, now, tz, day, *, hold_form=None
         "active": prescription.is_active_on(day),
         "progress": side_progress(prescription, done),
         "hold_form": hold_form or HoldLogForm(prescription=prescription, now=now, tz=tz),
-        "pain_form": PainScoreForm(now=now, initial={"context": PainScore.Context.AFTER}),
+        "pain_form": PainScoreForm(now=now, tz=tz, initial={"context": PainScore.Context.AFTER}),
         "sides": [side.value for side in prescription.sides],
     }
     return render(request, "patients/timer.html", context, status=status)
@@ -187,7 +187,7 @@ def log_hold(request, prescription_id):
 def log_pain(request):
     patient = patient_for_user(request.user)
     now, tz, day = clinic_now()
-    form = PainScoreForm(request.POST, now=now)
+    form = PainScoreForm(request.POST, now=now, tz=tz)
     if not form.is_valid():
         if wants_json(request):
             return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)

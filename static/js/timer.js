@@ -166,10 +166,10 @@
     return state.pausedElapsed + (Date.now() - state.phaseStartedAt) / 1000;
   }
 
-  function enterPhase(index) {
+  function enterPhase(index, startedAt) {
     state.index = index;
     state.pausedElapsed = 0;
-    state.phaseStartedAt = Date.now();
+    state.phaseStartedAt = startedAt || Date.now();
     state.lastAnnounced = null;
     var step = plan[index];
     el.phase.textContent = step.label;
@@ -206,21 +206,20 @@
   }
 
   function tick() {
-    var step = plan[state.index];
-    if (!state.running || !step) {
-      return;
-    }
-    if (elapsed() >= step.seconds) {
+    // A throttled background tab may tick seldom: end every phase that is due, each at
+    // the moment it was due, so the set keeps to the clock.
+    while (state.running && plan[state.index] && elapsed() >= plan[state.index].seconds) {
+      var step = plan[state.index];
+      var endedAt = state.phaseStartedAt + (step.seconds - state.pausedElapsed) * 1000;
       if (step.kind === "hold") {
         chime();
-        saveHold(step.side, step.seconds);
+        saveHold(step.side, step.seconds, endedAt);
       }
       if (state.index + 1 < plan.length) {
-        enterPhase(state.index + 1);
+        enterPhase(state.index + 1, endedAt);
       } else {
         finish("All holds done. Well done!");
       }
-      return;
     }
     render();
   }
@@ -297,15 +296,31 @@
     return item;
   }
 
+  // Answers that mean "do not try again": the server has decided (saved, or refused
+  // with reasons), or the patient must act first (logged out, page too old).
+  function finalAnswer(response, data) {
+    if (response.redirected || response.status === 401 || response.status === 403) {
+      return { ok: false, message: "Your session has ended. Log in again, then log this hold by hand." };
+    }
+    if (data === null) {
+      return { ok: false, message: "The clinic's server gave an answer this page does not understand." };
+    }
+    return { ok: response.ok, data: data };
+  }
+
   function post(url, body, attempt, onDone, onWaiting) {
     var headers = { Accept: "application/json", "X-CSRFToken": csrfToken() };
+    // The server corrects a phone's clock by comparing this with its own.
+    body.set("sent_at", new Date().toISOString());
     fetch(url, { method: "POST", body: body, headers: headers, credentials: "same-origin" })
       .then(function (response) {
         if (response.status >= 500) {
           throw new Error("server error " + response.status);
         }
-        return response.json().then(function (data) {
-          onDone(response.ok, data);
+        var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        return (isJson ? response.json() : Promise.resolve(null)).then(function (data) {
+          var answer = finalAnswer(response, data);
+          onDone(answer.ok, answer.data || { message: answer.message });
         });
       })
       .catch(function () {
@@ -320,11 +335,11 @@
       });
   }
 
-  function saveHold(side, seconds) {
+  function saveHold(side, seconds, endedAt) {
     var body = new FormData();
     body.append("side", side);
     body.append("seconds", String(seconds));
-    body.append("performed_at", new Date().toISOString());
+    body.append("performed_at", new Date(endedAt || Date.now()).toISOString());
     body.append("client_token", newToken());
     body.append("source", "timer");
     var label = (SIDE_NAMES[side] || "Hold") + ", " + seconds + " s: ";

@@ -132,3 +132,30 @@ def test_without_javascript_the_plain_form_logs_a_hold(browser, live_server, pre
     hold = HoldLog.objects.get(prescription=prescription)
     assert (hold.side, hold.seconds, hold.source) == ("right", 40, "manual")
     context.close()
+
+
+def test_a_hold_whose_answer_is_lost_is_sent_again_and_stored_once(
+    page, live_server, prescription
+):
+    answers = []
+
+    def lose_the_first_answer(route):
+        # The server receives and saves the hold, but its answer never reaches the phone.
+        response = route.fetch()
+        answers.append(response.status)
+        if len(answers) == 1:
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=response)
+
+    page.route("**/holds/", lose_the_first_answer)
+    open_timer(page, live_server, prescription)
+    page.get_by_role("button", name="Start").click()
+    page.clock.run_for((GET_READY + TARGET) * 1000 + 500)
+    expect(page.locator("#timer-log li")).to_have_text(
+        ["Left side, 30 s: waiting for a connection, will retry"]
+    )
+    page.clock.run_for(1500)
+    expect(page.locator("#timer-log li")).to_have_text(["Left side, 30 s: saved"])
+    assert answers == [201, 200]
+    assert HoldLog.objects.filter(prescription=prescription).count() == 1

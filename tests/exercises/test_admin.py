@@ -296,3 +296,42 @@ def test_a_huge_shortest_hold_is_explained_on_its_own_field(editor_client, psoas
         "Ensure this value is less than or equal to 600."
     ]
     assert field_errors(response, "hold_max_seconds") == []
+
+
+class TestPrescribedLevels:
+    def test_the_range_must_keep_covering_current_prescriptions(self, editor_client, alice_rx):
+        level = alice_rx.level
+        data = level_form(
+            level.exercise,
+            number=level.number,
+            hold_min_seconds=40,
+            hold_max_seconds=60,
+            steps=[],
+        )
+        data.update(existing_steps(level))
+        response = editor_client.post(
+            reverse("admin:exercises_level_change", args=[level.pk]), data
+        )
+        assert response.status_code == 200
+        assert field_errors(response, "hold_min_seconds") == [
+            "Patients currently do this level with holds of 30 s; keep the range around "
+            "them, or change their prescriptions first."
+        ]
+        level.refresh_from_db()
+        assert level.hold_min_seconds == 30
+
+    def test_each_side_is_fixed_once_prescribed(self, editor_client, alice_rx):
+        url = reverse("admin:exercises_level_change", args=[alice_rx.level.pk])
+        form = editor_client.get(url).context["adminform"].form
+        assert "each_side" not in form.fields
+
+
+def existing_steps(level):
+    steps = list(level.steps.all())
+    data = {"steps-TOTAL_FORMS": len(steps), "steps-INITIAL_FORMS": len(steps)}
+    for index, step in enumerate(steps):
+        data[f"steps-{index}-id"] = step.pk
+        data[f"steps-{index}-level"] = level.pk
+        data[f"steps-{index}-order"] = step.order
+        data[f"steps-{index}-text"] = step.text
+    return data

@@ -70,9 +70,16 @@ def test_extra_holds_on_one_day_do_not_hide_a_missed_day(rx):
     assert adherence.total(days).percent == 50
 
 
+def test_extra_holds_on_one_side_do_not_make_up_for_the_other(rx):
+    for _ in range(4):
+        make_hold(rx, at=at(day(0)), side="left")
+    make_hold(rx, at=at(day(0)), side="right")
+    assert window(rx.patient, day(0), day(1))[day(0)] == Adherence(done=3, expected=4)
+
+
 def test_holds_shorter_than_the_target_do_not_count(rx):
     make_hold(rx, at=at(day(0)), side="left", seconds=29)
-    make_hold(rx, at=at(day(0)), side="right", seconds=30)
+    make_hold(rx, at=at(day(0)), side="left", seconds=30)
     make_hold(rx, at=at(day(0)), side="right", seconds=45)
     assert window(rx.patient, day(0), day(1))[day(0)] == Adherence(done=2, expected=4)
 
@@ -128,6 +135,17 @@ def test_days_begin_at_midnight_in_the_clinic_time_zone(rx):
     days = window(rx.patient, day(0), day(2))
     assert days[day(0)].done == 1
     assert days[day(1)].done == 1
+
+
+def test_the_day_clocks_fall_back_is_one_day(rx):
+    # Clocks fall back in Toronto on Sunday 1 November 2026: that day has 25 hours.
+    sunday = date(2026, 11, 1)
+    make_hold(rx, at=at(sunday, 0, 30), side="left")
+    make_hold(rx, at=at(sunday, 23, 30), side="right")
+    make_hold(rx, at=at(sunday + timedelta(days=1), 0, 5), side="right")
+    days = window(rx.patient, sunday, sunday + timedelta(days=2))
+    assert days[sunday] == Adherence(done=2, expected=4)
+    assert days[sunday + timedelta(days=1)].done == 1
 
 
 def test_the_day_clocks_change_is_one_day(rx):

@@ -123,7 +123,7 @@ class TestClinicians:
         )
         response = client.post(patient_page(alice_rx.patient), data)
         assert response.status_code == 200
-        assert "already has a current prescription" in response.content.decode()
+        assert "already has a prescription of this exercise" in response.content.decode()
         assert Prescription.objects.count() == 1
 
     def test_two_new_current_prescriptions_of_one_exercise_are_refused(
@@ -221,3 +221,53 @@ def test_the_administrator_sees_every_patient(client, ada, alice_rx, bob_rx):
     client.force_login(ada)
     names = {str(patient) for patient in client.get(PATIENTS).context["cl"].result_list}
     assert names == {"Alice", "Bob"}
+
+
+class TestPatientRecords:
+    def test_the_person_of_a_record_cannot_be_changed(self, client, carol, alice_patient, erin):
+        client.force_login(carol)
+        data = patient_form(alice_patient)
+        data["user"] = erin.pk
+        assert client.post(patient_page(alice_patient), data).status_code == 302
+        alice_patient.refresh_from_db()
+        assert alice_patient.user.email == "alice@example.com"
+
+    def test_a_new_record_is_only_for_a_patient_without_one(
+        self, client, carol, alice_patient, erin
+    ):
+        newcomer = make_user("nina@example.com", role="Patients")
+        client.force_login(carol)
+        form = client.get(reverse("admin:patients_patient_add")).context["adminform"].form
+        assert list(form.fields["user"].queryset) == [newcomer]
+        assert list(form.fields["clinician"].queryset) == [carol]
+
+    def test_an_ended_prescription_cannot_be_reopened(self, client, carol, alice_rx, today):
+        alice_rx.end_date = today
+        alice_rx.save()
+        client.force_login(carol)
+        data = patient_form(alice_rx.patient, history=[(alice_rx, None)])
+        response = client.post(patient_page(alice_rx.patient), data)
+        assert response.status_code == 200
+        assert "An ended prescription stays ended" in response.content.decode()
+        alice_rx.refresh_from_db()
+        assert alice_rx.end_date == today
+
+    def test_clinicians_do_not_get_a_filter_listing_colleagues(self, client, dave, bob_rx):
+        client.force_login(dave)
+        assert client.get(PATIENTS).context["cl"].has_filters is False
+
+    def test_a_hand_edited_patient_filter_shows_nothing(self, client, carol, alice_rx):
+        make_hold(alice_rx, at=timezone.now())
+        client.force_login(carol)
+        for url in (HOLDS, PAINS):
+            response = client.get(url, {"patient": "abc"})
+            assert response.status_code == 200
+            assert list(response.context["cl"].result_list) == []
+
+    def test_the_patient_filter_lists_only_ones_own_patients(self, client, dave, alice_rx, bob_rx):
+        client.force_login(dave)
+        response = client.get(HOLDS)
+        (patient_filter,) = [
+            spec for spec in response.context["cl"].filter_specs if spec.title == "patient"
+        ]
+        assert [label for _, label in patient_filter.lookup_choices] == ["Bob"]

@@ -113,7 +113,9 @@ class TestPrescriptionRules:
         )
         with pytest.raises(ValidationError) as caught:
             prescription.full_clean()
-        assert "already has a current prescription" in caught.value.message_dict["level"][0]
+        assert (
+            "already has a prescription of this exercise" in caught.value.message_dict["level"][0]
+        )
 
     def test_dose_reads_per_day(self, alice_rx):
         assert alice_rx.holds_per_session == 4
@@ -138,3 +140,48 @@ def test_entries_are_editable_only_on_the_day_they_were_logged(alice_rx, clinic_
     old = make_hold(alice_rx, at=now - timedelta(days=1))
     assert hold.is_editable_on(today, clinic_tz)
     assert not old.is_editable_on(today, clinic_tz)
+
+
+class TestOverlappingPrescriptions:
+    def test_a_far_end_date_does_not_make_room_for_a_second(self, alice_rx, level_2, today):
+        alice_rx.end_date = today + timedelta(days=3000)
+        alice_rx.save()
+        second = Prescription(
+            patient=alice_rx.patient,
+            level=level_2,
+            start_date=today,
+            target_seconds=30,
+            prescribed_by=alice_rx.prescribed_by,
+        )
+        with pytest.raises(ValidationError) as caught:
+            second.full_clean()
+        assert "level" in caught.value.message_dict
+
+    def test_a_back_dated_start_inside_an_earlier_one_is_refused(
+        self, alice_patient, level_1, level_2, today
+    ):
+        make_prescription(
+            alice_patient, level_1, start_date=today - timedelta(days=20), end_date=today
+        )
+        back_dated = Prescription(
+            patient=alice_patient,
+            level=level_2,
+            start_date=today - timedelta(days=5),
+            target_seconds=30,
+            prescribed_by=alice_patient.clinician,
+        )
+        with pytest.raises(ValidationError):
+            back_dated.full_clean()
+
+    def test_one_may_start_the_day_the_other_ends(self, alice_patient, level_1, level_2, today):
+        make_prescription(
+            alice_patient, level_1, start_date=today - timedelta(days=20), end_date=today
+        )
+        follow_up = Prescription(
+            patient=alice_patient,
+            level=level_2,
+            start_date=today,
+            target_seconds=30,
+            prescribed_by=alice_patient.clinician,
+        )
+        assert follow_up.full_clean() is None

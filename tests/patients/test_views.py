@@ -14,6 +14,10 @@ TODAY_URL = reverse("patients:today")
 HISTORY_URL = reverse("patients:history")
 PAIN_URL = reverse("patients:log-pain")
 JSON = {"HTTP_ACCEPT": "application/json"}
+PAIN_CHOICE_MESSAGE = (
+    "Choose a whole number from 0 to 10: 0 means no pain and 10 means the worst pain you "
+    "can imagine."
+)
 
 
 def log_hold_url(prescription):
@@ -200,12 +204,48 @@ class TestLoggingAHold:
         assert not HoldLog.objects.exists()
 
     def test_a_hold_on_a_day_the_prescription_did_not_cover_is_refused(
-        self, alice_client, alice_rx
+        self, alice_client, alice_rx, today
     ):
-        before = (timezone.now() - timedelta(days=40)).isoformat()
-        response = alice_client.post(log_hold_url(alice_rx), hold_data(performed_at=before), **JSON)
+        alice_rx.start_date = today
+        alice_rx.save()
+        yesterday = (timezone.now() - timedelta(days=1)).isoformat()
+        response = alice_client.post(
+            log_hold_url(alice_rx), hold_data(performed_at=yesterday), **JSON
+        )
         assert response.status_code == 400
         assert "not part of your program on that day" in response.json()["errors"]["__all__"][0]
+
+    def test_a_hold_from_yesterday_may_still_be_logged(self, alice_client, alice_rx):
+        yesterday = timezone.now() - timedelta(days=1)
+        response = alice_client.post(
+            log_hold_url(alice_rx), hold_data(performed_at=yesterday.isoformat()), **JSON
+        )
+        assert response.status_code == 201
+        assert HoldLog.objects.get().performed_at == yesterday
+
+    @pytest.mark.parametrize(
+        "performed_at", ["0001-01-01T00:00:00+14:00", "2019-05-01T10:00:00Z", "-1"]
+    )
+    def test_older_days_are_refused(self, alice_client, alice_rx, performed_at):
+        response = alice_client.post(
+            log_hold_url(alice_rx), hold_data(performed_at=performed_at), **JSON
+        )
+        assert response.status_code == 400
+        assert not HoldLog.objects.exists()
+
+    def test_a_phone_clock_that_runs_fast_is_corrected(self, alice_client, alice_rx):
+        phone_now = timezone.now() + timedelta(hours=3)
+        response = alice_client.post(
+            log_hold_url(alice_rx),
+            hold_data(
+                performed_at=(phone_now - timedelta(seconds=40)).isoformat(),
+                sent_at=phone_now.isoformat(),
+            ),
+            **JSON,
+        )
+        assert response.status_code == 201
+        held = HoldLog.objects.get().performed_at
+        assert abs(held - (timezone.now() - timedelta(seconds=40))) < timedelta(seconds=5)
 
     def test_another_patients_prescription_is_not_found(self, alice_client, bob_rx):
         response = alice_client.post(log_hold_url(bob_rx), hold_data(), **JSON)
@@ -256,17 +296,17 @@ class TestLoggingPain:
             (
                 "score",
                 "11",
-                "Choose a whole number from 0 (no pain) to 10 (worst pain imaginable).",
+                PAIN_CHOICE_MESSAGE,
             ),
             (
                 "score",
                 "-1",
-                "Choose a whole number from 0 (no pain) to 10 (worst pain imaginable).",
+                PAIN_CHOICE_MESSAGE,
             ),
             (
                 "score",
                 "abc",
-                "Choose a whole number from 0 (no pain) to 10 (worst pain imaginable).",
+                PAIN_CHOICE_MESSAGE,
             ),
             ("score", "", "Choose a number from 0 to 10."),
             ("context", "lunch", "Choose when you are rating your pain."),
@@ -287,12 +327,20 @@ class TestLoggingPain:
     def test_the_plain_form_re_renders_today_with_the_message(self, alice_client, alice_rx):
         response = alice_client.post(PAIN_URL, pain_data(score="11"))
         assert response.status_code == 400
-        assert "Choose a whole number from 0 (no pain) to 10" in response.content.decode()
+        assert "Choose a whole number from 0 to 10" in response.content.decode()
         assert not PainScore.objects.exists()
 
-    def test_a_time_in_the_future_is_refused(self, alice_client, alice_rx):
-        later = (timezone.now() + timedelta(days=1)).isoformat()
-        response = alice_client.post(PAIN_URL, pain_data(recorded_at=later), **JSON)
+    @pytest.mark.parametrize("days", [1, -3])
+    def test_a_time_in_the_future_or_long_ago_is_refused(self, alice_client, alice_rx, days):
+        moment = (timezone.now() + timedelta(days=days)).isoformat()
+        response = alice_client.post(PAIN_URL, pain_data(recorded_at=moment), **JSON)
+        assert response.status_code == 400
+        assert not PainScore.objects.exists()
+
+    def test_a_date_at_the_edge_of_the_calendar_is_refused(self, alice_client, alice_rx):
+        response = alice_client.post(
+            PAIN_URL, pain_data(recorded_at="0001-01-01T00:00:00+14:00"), **JSON
+        )
         assert response.status_code == 400
         assert not PainScore.objects.exists()
 

@@ -134,9 +134,7 @@ def test_without_javascript_the_plain_form_logs_a_hold(browser, live_server, pre
     context.close()
 
 
-def test_a_hold_whose_answer_is_lost_is_sent_again_and_stored_once(
-    page, live_server, prescription
-):
+def test_a_hold_whose_answer_is_lost_is_sent_again_and_stored_once(page, live_server, prescription):
     answers = []
 
     def lose_the_first_answer(route):

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from patients.models import HoldLog, PainScore, Prescription
-from tests.factories import make_hold, make_pain, make_prescription
+from tests.factories import make_exercise, make_hold, make_pain, make_prescription
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +185,14 @@ class TestOverlappingPrescriptions:
             prescribed_by=alice_patient.clinician,
         )
         assert follow_up.full_clean() is None
+
+
+class TestPrescriptionMatchesItsLevelInTheDatabase:
+    def test_a_target_outside_the_level_range_is_refused(self, alice_patient, level_1, today):
+        refused(
+            lambda: make_prescription(alice_patient, level_1, start_date=today, target_seconds=90)
+        )
+
+    def test_a_level_changed_to_another_exercise_is_refused(self, alice_rx, today):
+        alice_rx.exercise = make_exercise(name="Calf stretch")
+        refused(alice_rx.save)

@@ -1,5 +1,7 @@
 """Small, explicit builders for test data. Every test says what it needs."""
 
+from datetime import datetime, time, timedelta
+
 from django.contrib.auth.models import Group
 
 from exercises.models import Exercise, Level, Step
@@ -77,3 +79,41 @@ def make_pain(patient, *, at, score=4, context=PainScore.Context.CHECK_IN, note=
     return PainScore.objects.create(
         patient=patient, score=score, context=context, recorded_at=at, note=note
     )
+
+
+def make_busy_clinic(clinician, level, *, patients, days, today, tz):
+    """``patients`` patients of ``clinician`` on ``level`` for ``days`` days, each day with
+    two holds and a pain score, written in bulk."""
+    made = []
+    for index in range(patients):
+        email = f"{clinician.email.split('@')[0]}-patient-{index}@example.com"
+        user = User.objects.create_user(email, first_name=f"Patient {index}")
+        patient = make_patient(user, clinician)
+        made.append(
+            (patient, make_prescription(patient, level, start_date=today - timedelta(days=days)))
+        )
+    holds, pains = [], []
+    for patient, prescription in made:
+        for offset in range(days):
+            moment = datetime.combine(today - timedelta(days=offset), time(9), tzinfo=tz)
+            for side in (HoldLog.Side.LEFT, HoldLog.Side.RIGHT):
+                holds.append(
+                    HoldLog(
+                        patient=patient,
+                        prescription=prescription,
+                        side=side,
+                        seconds=prescription.target_seconds,
+                        performed_at=moment,
+                    )
+                )
+            pains.append(
+                PainScore(
+                    patient=patient,
+                    score=offset % 8,
+                    context=PainScore.Context.CHECK_IN,
+                    recorded_at=moment,
+                )
+            )
+    HoldLog.objects.bulk_create(holds, batch_size=2000)
+    PainScore.objects.bulk_create(pains, batch_size=2000)
+    return [patient for patient, _ in made]

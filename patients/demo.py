@@ -25,10 +25,13 @@ def token(*parts):
     return uuid.uuid5(DEMO_NAMESPACE, ":".join(str(part) for part in parts))
 
 
-def history_seed(*, patient, prescription, today, tz, pain_from, pain_to, skip_chance):
-    """Fill [prescription start, today) with holds and pain scores; return rows added."""
+def history_seed(
+    *, patient, prescription, today, tz, pain_from, pain_to, skip_chance, quiet_days=0
+):
+    """Fill [prescription start, today - quiet_days) with holds and pain scores; return
+    the number of rows added."""
     start = prescription.start_date
-    span = max((today - start).days, 1)
+    span = max((today - start).days - quiet_days, 1)
     holds, pains = [], []
     for offset in range(span):
         day = start + timedelta(days=offset)
@@ -50,11 +53,12 @@ def history_seed(*, patient, prescription, today, tz, pain_from, pain_to, skip_c
             )
         if rng.random() < skip_chance:
             continue
-        rounds = prescription.holds_per_side if rng.random() > 0.2 else 1
+        # A patient who never skips a day rarely cuts one short either.
+        rounds = prescription.holds_per_side if rng.random() >= min(0.2, skip_chance) else 1
         plan = [(number, side) for number in range(rounds) for side in prescription.sides]
         for index, (number, side) in enumerate(plan):
             seconds = prescription.target_seconds
-            if rng.random() < 0.1:
+            if rng.random() < min(0.1, skip_chance):
                 seconds = max(1, seconds - rng.randint(5, 15))
             holds.append(
                 HoldLog(

@@ -37,7 +37,12 @@ def wants_json(request):
 def side_progress(prescription, done_by_side):
     per_side = prescription.holds_per_side * prescription.sessions_per_day
     return [
-        {"side": side, "label": side.label, "done": done_by_side.get(side.value, 0), "of": per_side}
+        {
+            "side": side.value,
+            "label": side.label,
+            "done": done_by_side.get(side.value, 0),
+            "of": per_side,
+        }
         for side in prescription.sides
     ]
 
@@ -161,15 +166,7 @@ def log_hold(request, prescription_id):
     )
     if wants_json(request):
         done = adherence.holds_by_side(patient=patient, day=day, tz=tz).get(prescription.pk, {})
-        progress = [
-            {
-                "side": entry["side"].value,
-                "label": entry["label"],
-                "done": entry["done"],
-                "of": entry["of"],
-            }
-            for entry in side_progress(prescription, done)
-        ]
+        progress = side_progress(prescription, done)
         return JsonResponse(
             {
                 "status": "saved" if created else "already-saved",

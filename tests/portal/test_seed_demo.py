@@ -44,7 +44,7 @@ def test_running_it_twice_duplicates_nothing(debug_on):
     assert [
         model.objects.count() for model in (User, Patient, Prescription, HoldLog, PainScore)
     ] == counts
-    assert counts[:3] == [6, 2, 2]
+    assert counts[:3] == [9, 5, 5]
 
 
 def test_alice_and_bob_get_programs_and_plausible_history(debug_on, today, clinic_tz):
@@ -80,3 +80,18 @@ def test_it_refuses_to_run_without_debug(settings):
     with pytest.raises(CommandError, match="only runs with DEBUG on"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_carols_demo_report_shows_every_kind_of_flag(debug_on, today, clinic_tz):
+    call_command("seed_demo", stdout=io.StringIO())
+    carol = User.objects.get(email="carol@example.com")
+    summaries = adherence.patient_summaries(
+        patients=Patient.objects.filter(clinician=carol).with_people(), as_of=today, tz=clinic_tz
+    )
+    flags = {
+        summary.patient.user.email: {flag.code for flag in summary.flags} for summary in summaries
+    }
+    assert {"severe_pain", "pain_worse"} <= flags["chris@example.com"]
+    assert "inactive" in flags["dana@example.com"]
+    assert "ready" in flags["eli@example.com"]
+    assert "bob@example.com" not in flags

@@ -28,12 +28,19 @@ DEMO_ACCOUNTS = [
     ("dave@example.com", "Dave", "Dubois", roles.CLINICIANS, "clinician of Bob"),
     ("erin@example.com", "Erin", "Evans", roles.CONTENT_EDITORS, "content editor"),
     ("admin@example.com", "Ada", "Admin", None, "administrator"),
+    ("chris@example.com", "Chris", "Cole", roles.PATIENTS, "patient of Carol, pain rising"),
+    ("dana@example.com", "Dana", "Diaz", roles.PATIENTS, "patient of Carol, gone quiet"),
+    ("eli@example.com", "Eli", "Eaton", roles.PATIENTS, "patient of Carol, ready for Level 2"),
 ]
 
-# patient, clinician, psoas level, days on the program, pain at start and now, skip chance
+# patient, clinician, psoas level, days on the program, pain at start and now, chance of
+# skipping a day, days of silence before today
 DEMO_PROGRAMS = [
-    ("alice@example.com", "carol@example.com", 1, 27, 6.5, 2.5, 0.15),
-    ("bob@example.com", "dave@example.com", 2, 20, 4.0, 5.0, 0.4),
+    ("alice@example.com", "carol@example.com", 1, 27, 6.5, 2.5, 0.15, 0),
+    ("bob@example.com", "dave@example.com", 2, 20, 4.0, 5.0, 0.4, 0),
+    ("chris@example.com", "carol@example.com", 1, 24, 3.5, 7.5, 0.2, 0),
+    ("dana@example.com", "carol@example.com", 1, 30, 5.0, 4.0, 0.3, 6),
+    ("eli@example.com", "carol@example.com", 1, 35, 3.5, 1.0, 0.0, 0),
 ]
 
 
@@ -54,7 +61,7 @@ class Command(BaseCommand):
                 for email, first, last, role, _ in DEMO_ACCOUNTS
             }
             added = 0
-            for email, clinician, number, days, pain_from, pain_to, skip in DEMO_PROGRAMS:
+            for email, clinician, number, days, pain_from, pain_to, skip, quiet in DEMO_PROGRAMS:
                 patient, _ = Patient.objects.get_or_create(
                     user=users[email], defaults={"clinician": users[clinician]}
                 )
@@ -72,6 +79,7 @@ class Command(BaseCommand):
                     pain_from=pain_from,
                     pain_to=pain_to,
                     skip_chance=skip,
+                    quiet_days=quiet,
                 )
         self.stdout.write(f"Demo history: {added} new entries.")
         self.stdout.write(self.style.SUCCESS("Demo accounts (password: holdfast-demo):"))

@@ -6,8 +6,10 @@ because DEBUG is off by default and SECRET_KEY is then required; `make run` and
 `make test` set the development values.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import env_bool, env_database, env_int, env_list, env_str, env_time_zone
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -62,7 +66,12 @@ MIDDLEWARE = [
     # Deny by default: every view needs a login unless it is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.NoStoreForSignedInMiddleware",
+    # Last, so that it sees every login attempt the views make.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -99,6 +108,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+AUTHENTICATION_BACKENDS = [
+    # Refuses a login while its username and address are locked out, before any check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Older hashes still verify, and are upgraded to Argon2 at the next login.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# Long passphrases are welcome; there are no rules about kinds of characters.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -107,6 +129,51 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Brute force: five wrong passwords for one e-mail address from one network address lock
+# that pair out for 15 minutes. The pair, not the address alone, so that someone trying
+# passwords cannot lock a patient out from everywhere. Counters live in the database,
+# shared by every process.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_CALLABLE = "portal.auth.login_username"
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("PORTAL_BEHIND_TLS_PROXY", False) else None
+AXES_VERBOSE = False
+
+# Sessions end after PORTAL_IDLE_MINUTES without a request, and PORTAL_SESSION_HOURS after
+# login whatever happens (see portal.middleware.SessionTimeoutMiddleware).
+PORTAL_IDLE_MINUTES = env_int("PORTAL_IDLE_MINUTES", 30, minimum=1)
+PORTAL_SESSION_HOURS = env_int("PORTAL_SESSION_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = PORTAL_SESSION_HOURS * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PORTAL_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("PORTAL_HSTS_PRELOAD", True)
+
+# Nothing inline and nothing from elsewhere: every script and style is a file of ours.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_time_zone("TIME_ZONE", "America/Toronto")

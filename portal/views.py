@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,6 +19,13 @@ def home(request):
     if roles.is_content_editor(user):
         return redirect("admin:index")
     return redirect("exercises:library")
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the real one."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @login_not_required

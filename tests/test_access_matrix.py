@@ -1,0 +1,165 @@
+"""Who gets what, for every named route of the portal.
+
+The matrix below is checked against the URLconf itself: a route that is added without
+an entry here fails ``test_every_route_is_in_the_matrix``, so no page escapes review.
+Objects in URLs belong to alice (patient of carol); bob is dave's patient.
+"""
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from patients.models import HoldLog, PainScore
+from tests.factories import make_hold, make_pain
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = ["anonymous", "alice", "bob", "carol", "dave", "erin", "ada"]
+LOGIN = "login"  # shorthand in the matrix: a redirect to the login page
+
+# route: (method, the object its URL is about, expected answer per person in PEOPLE order)
+MATRIX = {
+    "home": ("GET", None, [LOGIN, 302, 302, 302, 302, 302, 302]),
+    "healthz": ("GET", None, [200, 200, 200, 200, 200, 200, 200]),
+    "favicon": ("GET", None, [301, 301, 301, 301, 301, 301, 301]),
+    "login": ("GET", None, [200, 302, 302, 302, 302, 302, 302]),
+    "logout": ("POST", None, [302, 302, 302, 302, 302, 302, 302]),
+    "exercises:library": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "exercises:exercise": ("GET", "exercise", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "exercises:level": ("GET", "level", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "patients:today": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
+    "patients:history": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
+    "patients:timer": ("GET", "prescription", [LOGIN, 200, 404, 404, 404, 404, 404]),
+    "patients:log-hold": ("POST", "prescription", [LOGIN, 400, 404, 404, 404, 404, 404]),
+    "patients:log-pain": ("POST", None, [LOGIN, 400, 400, 404, 404, 404, 404]),
+    "patients:edit-hold": ("GET", "hold", [LOGIN, 200, 404, 404, 404, 404, 404]),
+    "patients:delete-hold": ("GET", "hold", [LOGIN, 200, 404, 404, 404, 404, 404]),
+    "patients:edit-pain": ("GET", "pain", [LOGIN, 200, 404, 404, 404, 404, 404]),
+    "patients:delete-pain": ("GET", "pain", [LOGIN, 200, 404, 404, 404, 404, 404]),
+    "patients:report": ("GET", None, [LOGIN, 403, 403, 200, 200, 403, 200]),
+    "patients:report-csv": ("GET", None, [LOGIN, 403, 403, 200, 200, 403, 200]),
+    "patients:patient-detail": ("GET", "patient", [LOGIN, 403, 403, 200, 404, 403, 200]),
+    "patients:progress": ("GET", "progress", [LOGIN, 403, 403, 200, 404, 403, 200]),
+}
+
+# Routes that change data, and the person allowed to: each must refuse a POST without a
+# CSRF token, and the ones that only write must refuse GET.
+WRITES = {
+    "logout": "alice",
+    "patients:log-hold": "alice",
+    "patients:log-pain": "alice",
+    "patients:edit-hold": "alice",
+    "patients:delete-hold": "alice",
+    "patients:edit-pain": "alice",
+    "patients:delete-pain": "alice",
+    "patients:progress": "carol",
+}
+POST_ONLY = ["logout", "patients:log-hold", "patients:log-pain"]
+
+
+def named_routes(patterns=None, namespace=None):
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or namespace
+            if inner == "admin":
+                continue  # Django's admin: see test_the_admin_is_closed_to_patients_and_visitors
+            yield from named_routes(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+
+@pytest.fixture
+def world(everyone, alice_rx, bob_rx):
+    patient = alice_rx.patient
+    level = alice_rx.level
+    return {
+        "people": everyone,
+        "exercise": {"slug": level.exercise.slug},
+        "level": {"slug": level.exercise.slug, "number": level.number},
+        "prescription": {"prescription_id": alice_rx.pk},
+        "hold": {"pk": make_hold(alice_rx, at=timezone.now()).pk},
+        "pain": {"pk": make_pain(patient, at=timezone.now()).pk},
+        "patient": {"patient_id": patient.pk},
+        "progress": {"patient_id": patient.pk, "prescription_id": alice_rx.pk},
+    }
+
+
+def url_of(route, about, world):
+    return reverse(route, kwargs=world[about] if about else None)
+
+
+def client_for(person, world, **options):
+    client = Client(**options)
+    if person != "anonymous":
+        client.force_login(world["people"][person])
+    return client
+
+
+def test_every_route_is_in_the_matrix():
+    routes = set(named_routes())
+    assert routes - set(MATRIX) == set(), "add these routes to the access matrix"
+    assert set(MATRIX) - routes == set(), "these routes no longer exist"
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_each_person_gets_the_expected_answer(world, route):
+    method, about, expected = MATRIX[route]
+    url = url_of(route, about, world)
+    for person, answer in zip(PEOPLE, expected, strict=True):
+        client = client_for(person, world)
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        if answer == LOGIN:
+            assert response.status_code == 302, (route, person)
+            assert response.url.startswith(reverse("login")), (route, person)
+        else:
+            assert response.status_code == answer, (route, person, response.status_code)
+    assert HoldLog.objects.count() == 1
+    assert PainScore.objects.count() == 1
+
+
+@pytest.mark.parametrize("route", sorted(WRITES))
+def test_writes_need_a_csrf_token(world, route):
+    _, about, _ = MATRIX[route]
+    client = client_for(WRITES[route], world, enforce_csrf_checks=True)
+    response = client.post(url_of(route, about, world), {})
+    assert response.status_code == 403
+    assert HoldLog.objects.count() == 1
+    assert PainScore.objects.count() == 1
+
+
+@pytest.mark.parametrize("route", POST_ONLY)
+def test_routes_that_only_write_refuse_get(world, route):
+    _, about, _ = MATRIX[route]
+    client = client_for(WRITES[route], world)
+    assert client.get(url_of(route, about, world)).status_code == 405
+    assert HoldLog.objects.count() == 1
+    assert PainScore.objects.count() == 1
+
+
+def admin_urls():
+    yield reverse("admin:index")
+    for model in admin.site._registry:
+        meta = model._meta
+        yield reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        yield reverse(f"admin:{meta.app_label}_{meta.model_name}_add")
+
+
+@pytest.mark.parametrize("person", ["anonymous", "alice", "bob"])
+def test_the_admin_is_closed_to_patients_and_visitors(world, person):
+    client = client_for(person, world)
+    for url in admin_urls():
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/login/" in response.url, url
+
+
+def test_content_editors_reach_only_the_library_in_the_admin(world):
+    client = client_for("erin", world)
+    for url in admin_urls():
+        response = client.get(url)
+        allowed = url == reverse("admin:index") or "/exercises/" in url
+        assert response.status_code == (200 if allowed else 403), url

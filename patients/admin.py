@@ -13,7 +13,7 @@ from exercises.models import Level
 from patients import adherence, services
 from patients.access import patients_visible_to
 from patients.models import HoldLog, PainScore, Patient, Prescription
-from portal import roles
+from portal import audit, roles
 from portal.csv_export import csv_response
 
 ADMIN_ADHERENCE_DAYS = 14
@@ -163,7 +163,18 @@ class PatientAdmin(admin.ModelAdmin):
         )
         for patient in patients:
             patient.adherence_14_days = adherence.total(daily.get(patient.pk, {}))
+        audit.record_many(audit.Action.VIEW, patients=patients)
         return changelist
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        patient = self.get_object(request, object_id)
+        if patient is not None and request.method == "GET":
+            audit.record(audit.Action.VIEW, patient=patient)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(audit.Action.UPDATE if change else audit.Action.CREATE, obj=obj, patient=obj)
 
     @admin.display(description="e-mail", ordering="user__email")
     def email(self, patient):
@@ -259,8 +270,16 @@ class ReadOnlyRecordAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        shown = {entry.patient for entry in changelist.result_list}
+        audit.record_many(audit.Action.VIEW, patients=shown)
+        return changelist
+
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
+        patients = Patient.objects.filter(pk__in=queryset.values("patient_id"))
+        audit.record_many(audit.Action.EXPORT, patients=patients)
         return csv_response(self.csv_filename, self.csv_header, self.csv_rows(queryset))
 
 

@@ -13,6 +13,7 @@ from patients.access import patient_for_staff, patients_visible_to, require_clin
 from patients.forms import REPORT_SORTS, ReportForm
 from patients.models import PainScore, Prescription
 from patients.views import clinic_now
+from portal import audit
 from portal.csv_export import csv_response
 
 DETAIL_DAYS = 30
@@ -78,6 +79,7 @@ def report(request):
         }
         for key, label in REPORT_SORTS.items()
     ]
+    audit.record_many(audit.Action.VIEW, patients=[summary.patient for summary in summaries])
     trend_start = as_of - timedelta(days=adherence.PAIN_TREND_DAYS - 1)
     for summary in summaries:
         summary.spark = charts.sparkline(summary.pain_trend, trend_start, adherence.PAIN_TREND_DAYS)
@@ -101,6 +103,7 @@ def report_csv(request):
     if not valid:
         # The page explains what was wrong with the choices.
         return report(request)
+    audit.record_many(audit.Action.EXPORT, patients=[summary.patient for summary in summaries])
     header = [
         "patient",
         "e-mail",
@@ -148,6 +151,7 @@ def _one_decimal(value):
 @require_GET
 def patient_detail(request, patient_id):
     patient = patient_for_staff(request.user, patient_id)
+    audit.record(audit.Action.VIEW, patient=patient)
     _, tz, today = clinic_now()
     (summary,) = adherence.patient_summaries(patients=[patient], as_of=today, tz=tz)
     start = today - timedelta(days=DETAIL_DAYS - 1)

@@ -1,10 +1,12 @@
-"""Writes to patient records. Each is one function, keyword-only, in one transaction."""
+"""Writes to patient records. Each is one function, keyword-only, in one transaction, and
+each leaves its event in the audit trail."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from exercises.models import Level
 from patients.models import HoldLog, PainScore, Prescription
+from portal import audit
 
 
 def _create_once(model, *, patient, client_token, **fields):
@@ -18,7 +20,9 @@ def _create_once(model, *, patient, client_token, **fields):
         return existing, False
     try:
         with transaction.atomic():
-            return model.objects.create(patient=patient, client_token=client_token, **fields), True
+            row = model.objects.create(patient=patient, client_token=client_token, **fields)
+            audit.record(audit.Action.CREATE, obj=row, patient=patient)
+            return row, True
     except IntegrityError:
         # Two copies of the same request raced each other; the other one won.
         existing = model.objects.filter(patient=patient, client_token=client_token).first()
@@ -57,11 +61,13 @@ def hold_log_update(*, hold_log, side, seconds):
     hold_log.side = side
     hold_log.seconds = seconds
     hold_log.save(update_fields=["side", "seconds"])
+    audit.record(audit.Action.UPDATE, obj=hold_log, patient=hold_log.patient)
     return hold_log
 
 
 @transaction.atomic
 def hold_log_delete(*, hold_log):
+    audit.record(audit.Action.DELETE, obj=hold_log, patient=hold_log.patient)
     hold_log.delete()
 
 
@@ -71,11 +77,13 @@ def pain_score_update(*, pain_score, score, context, note):
     pain_score.context = context
     pain_score.note = note
     pain_score.save(update_fields=["score", "context", "note"])
+    audit.record(audit.Action.UPDATE, obj=pain_score, patient=pain_score.patient)
     return pain_score
 
 
 @transaction.atomic
 def pain_score_delete(*, pain_score):
+    audit.record(audit.Action.DELETE, obj=pain_score, patient=pain_score.patient)
     pain_score.delete()
 
 
@@ -106,6 +114,7 @@ def prescription_create(
     )
     prescription.full_clean()
     prescription.save()
+    audit.record(audit.Action.CREATE, obj=prescription, patient=patient)
     return prescription
 
 
@@ -128,6 +137,7 @@ def prescription_progress(*, prescription, by, today):
         raise ValidationError(f"{current.level} is the last level of this exercise.")
     current.end_date = today
     current.save(update_fields=["end_date"])
+    audit.record(audit.Action.UPDATE, obj=current, patient=current.patient)
     target = min(
         max(current.target_seconds, next_level.hold_min_seconds), next_level.hold_max_seconds
     )
@@ -145,6 +155,7 @@ def prescription_progress(*, prescription, by, today):
     )
     successor.full_clean()
     successor.save()
+    audit.record(audit.Action.CREATE, obj=successor, patient=current.patient)
     return successor
 
 
@@ -155,4 +166,5 @@ def prescription_update(*, prescription, end_date, notes):
     prescription.notes = notes
     prescription.full_clean()
     prescription.save(update_fields=["end_date", "notes"])
+    audit.record(audit.Action.UPDATE, obj=prescription, patient=prescription.patient)
     return prescription

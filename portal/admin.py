@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
-from portal.models import User
+from portal.models import AuditEvent, User
 
 admin.site.site_header = f"{settings.PORTAL_CLINIC_NAME}: administration"
 admin.site.site_title = settings.PORTAL_CLINIC_NAME
@@ -51,3 +51,29 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, for administrators: read it, filter it, never edit it."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_id", "patient", "ip"]
+    list_filter = ["action", "object_type", "at"]
+    list_select_related = ["actor", "patient__user"]
+    search_fields = ["actor__email", "patient__user__email", "object_id", "ip"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

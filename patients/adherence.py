@@ -24,7 +24,7 @@ Definitions (also in the README and on the clinician's report):
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Avg,
@@ -54,6 +54,8 @@ INACTIVE_DAYS = 3
 LOW_ADHERENCE_PERCENT = 50
 READY_ADHERENCE_PERCENT = 80
 READY_PAIN_AT_MOST = 3
+READY_AFTER_DAYS = 14
+NO_PROGRAM_DAY = date(2000, 1, 3)
 
 
 def day_start(day, tz):
@@ -198,16 +200,37 @@ def days_with_data(*, patient_ids, start, end, tz):
 
 def severe_pain_days(*, patient_ids, as_of, tz):
     """For each patient with a score of 7 or more in the 7 days up to ``as_of``: the worst
-    score and the last day it was given."""
+    score and the (last) day it was given."""
     start = as_of - timedelta(days=PAIN_WINDOW_DAYS - 1)
     rows = (
         PainScore.objects.filter(patient_id__in=patient_ids, score__gte=SEVERE_PAIN)
         .between(day_start(start, tz), day_start(as_of + timedelta(days=1), tz))
-        .values("patient_id")
-        .annotate(worst=Max("score"), last=Max("recorded_at"))
+        .values_list("patient_id", "score", "recorded_at")
         .order_by()
     )
-    return {row["patient_id"]: (row["worst"], local_date(row["last"], tz)) for row in rows}
+    scores = defaultdict(dict)
+    for patient_id, score, recorded_at in rows:
+        scores[patient_id][local_date(recorded_at, tz)] = max(
+            score, scores[patient_id].get(local_date(recorded_at, tz), 0)
+        )
+    return {patient_id: worst_day(days) for patient_id, days in scores.items()}
+
+
+def worst_day(scores_by_day):
+    """(worst score, the last day it was given) of {day: score}."""
+    worst = max(scores_by_day.values())
+    return worst, max(day for day, score in scores_by_day.items() if score == worst)
+
+
+def settled(days, today):
+    """The days to count: every day up to today, and today itself only once its program
+    is complete, so that a morning does not read as a missed day."""
+    return {day: result for day, result in days.items() if day != today or is_complete(result)}
+
+
+def at_least(result, percent):
+    """Whether ``result`` reaches ``percent``, compared exactly (no rounding)."""
+    return result.has_program and result.done * 100 >= percent * result.expected
 
 
 @dataclass(frozen=True)
@@ -261,11 +284,12 @@ class PatientSummary:
         return any(flag.code == code for flag in self.flags)
 
 
-def patient_summaries(*, patients, as_of, tz):
+def patient_summaries(*, patients, as_of, today, tz):
     """A PatientSummary per patient, as of the end of ``as_of`` in the clinic's zone.
 
-    The number of queries is fixed: it does not grow with the number of patients nor
-    with the length of their history.
+    ``today`` is the clinic's current day: when the report is as of today, today counts
+    only once its program is complete. The number of queries is fixed: it does not grow
+    with the number of patients nor with the length of their history.
     """
     patients = list(patients)
     ids = [patient.pk for patient in patients]
@@ -275,7 +299,6 @@ def patient_summaries(*, patients, as_of, tz):
     with_data = days_with_data(
         patient_ids=ids, start=end - timedelta(days=DATA_WINDOW_DAYS), end=end, tz=tz
     )
-    severe = severe_pain_days(patient_ids=ids, as_of=as_of, tz=tz)
 
     current = defaultdict(list)
     starts = {}
@@ -289,7 +312,7 @@ def patient_summaries(*, patients, as_of, tz):
             current[prescription.patient_id].append(prescription)
 
     activity = _last_activity(ids, end, tz)
-    baselines = _pain_baselines(ids, end, tz)
+    baselines = _pain_baselines(ids, set(starts.values()), tz)
     trend_start = end - timedelta(days=PAIN_TREND_DAYS)
     recent_pain = _daily_pain(ids, trend_start, end, tz)
     next_levels = _next_levels(
@@ -297,14 +320,17 @@ def patient_summaries(*, patients, as_of, tz):
     )
 
     summaries = []
+    week_start = as_of - timedelta(days=PAIN_WINDOW_DAYS - 1)
     for patient in patients:
-        days = daily.get(patient.pk, {})
+        days = settled(daily.get(patient.pk, {}), today)
         pain_days = recent_pain.get(patient.pk, {})
-        last_week = [
-            score
+        severe = {
+            day: max(scores)
             for day, scores in pain_days.items()
-            if day > as_of - timedelta(days=PAIN_WINDOW_DAYS)
-            for score in scores
+            if day >= week_start and max(scores) >= SEVERE_PAIN
+        }
+        last_week = [
+            score for day, scores in pain_days.items() if day >= week_start for score in scores
         ]
         summary = PatientSummary(
             patient=patient,
@@ -322,7 +348,7 @@ def patient_summaries(*, patients, as_of, tz):
             pain_trend=[
                 (day, sum(scores) / len(scores)) for day, scores in sorted(pain_days.items())
             ],
-            severe=severe.get(patient.pk),
+            severe=worst_day(severe) if severe else None,
             next_levels={
                 prescription.pk: next_levels.get(prescription.level_id)
                 for prescription in current.get(patient.pk, [])
@@ -354,19 +380,20 @@ def flags_for(summary, as_of):
             )
         )
     if summary.prescriptions:
-        idle_since = summary.last_qualifying_day
+        # Days without a full hold count from the last one, but never from before the
+        # current program began: a patient back after a break starts afresh.
         started = min(prescription.start_date for prescription in summary.prescriptions)
-        idle_days = (as_of - (idle_since or started)).days
+        last = summary.last_qualifying_day
+        idle_since = max(filter(None, [last, started - timedelta(days=1)]))
+        idle_days = (as_of - idle_since).days
         if idle_days >= INACTIVE_DAYS:
-            if idle_since:
-                reason = (
-                    f"No full hold for {idle_days} days (last {idle_since:%b} {idle_since.day})"
-                )
+            if last == idle_since:
+                reason = f"No full hold for {idle_days} days (last {last:%b} {last.day})"
             else:
-                reason = f"No full hold since the program started {idle_days} days ago"
+                reason = f"No full hold in the {idle_days} days since the program started"
             flags.append(Flag("inactive", FLAGS["inactive"], reason))
     fortnight = summary.adherence[14]
-    if fortnight.has_program and fortnight.percent < LOW_ADHERENCE_PERCENT:
+    if fortnight.has_program and not at_least(fortnight, LOW_ADHERENCE_PERCENT):
         flags.append(
             Flag(
                 "low_adherence",
@@ -374,11 +401,18 @@ def flags_for(summary, as_of):
                 f"{fortnight.percent}% over 14 days ({fortnight.done} of {fortnight.expected})",
             )
         )
-    ready_for = [level for level in summary.next_levels.values() if level is not None]
+    # Only a prescription that has run the whole fortnight is judged on it.
+    settled_in = [
+        prescription.pk
+        for prescription in summary.prescriptions
+        if (as_of - prescription.start_date).days >= READY_AFTER_DAYS - 1
+    ]
+    ready_for = [
+        level for pk, level in summary.next_levels.items() if level is not None and pk in settled_in
+    ]
     if (
         ready_for
-        and fortnight.has_program
-        and fortnight.percent >= READY_ADHERENCE_PERCENT
+        and at_least(fortnight, READY_ADHERENCE_PERCENT)
         and not pain_worse
         and summary.pain_current is not None
         and summary.pain_current <= READY_PAIN_AT_MOST
@@ -423,8 +457,16 @@ def _last_activity(patient_ids, end, tz):
     return result
 
 
-def _pain_baselines(patient_ids, end, tz):
-    """The mean pain of each patient's first week on the program."""
+def _pain_baselines(patient_ids, program_starts, tz):
+    """The mean pain of each patient's first week on the program.
+
+    ``program_starts`` (the patients' first days) bound the scan, so old history between
+    the first week and now is not read.
+    """
+    # Without any program the window is an empty week; the query still runs, so the
+    # number of queries never depends on the data.
+    first = min(program_starts, default=NO_PROGRAM_DAY)
+    last = max(program_starts, default=NO_PROGRAM_DAY)
     program_start = (
         Prescription.objects.filter(patient=OuterRef("patient"))
         .order_by()
@@ -433,7 +475,8 @@ def _pain_baselines(patient_ids, end, tz):
         .values("first")
     )
     rows = (
-        PainScore.objects.filter(patient_id__in=patient_ids, recorded_at__lt=day_start(end, tz))
+        PainScore.objects.filter(patient_id__in=patient_ids)
+        .between(day_start(first, tz), day_start(last + timedelta(days=PAIN_WINDOW_DAYS), tz))
         .annotate(
             day=TruncDate("recorded_at", tzinfo=tz),
             program_start=Subquery(program_start),

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout, Submit
+from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
 from exercises.models import HOLD_SECONDS_MAX
@@ -217,6 +217,7 @@ REPORT_SORTS = {
     "adherence_7": "Adherence, 7 days",
     "adherence_14": "Adherence, 14 days",
     "adherence_28": "Adherence, 28 days",
+    "clinician": "Clinician",
     "days_with_data": "Days with data",
     "last_activity": "Last activity",
     "pain": "Current pain",
@@ -244,12 +245,25 @@ class ReportForm(forms.Form):
         choices=[
             (prefix + key, label) for key, label in REPORT_SORTS.items() for prefix in ("", "-")
         ],
+        widget=forms.HiddenInput,
         error_messages={"invalid_choice": "Sort by one of the report's columns."},
     )
 
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.fields["as_of"].initial = today
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_class = "mb-3"
+        self.helper.layout = Layout(
+            Row(
+                Column("as_of", css_class="col-sm-4 col-md-3"),
+                Column("flag", css_class="col-sm-4 col-md-3"),
+                Column(Submit("show", "Show", css_class="mt-sm-4"), css_class="col-auto"),
+            ),
+            "sort",
+        )
 
     def clean_as_of(self):
         as_of = self.cleaned_data.get("as_of") or self.today

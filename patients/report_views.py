@@ -5,14 +5,15 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_http_methods
 
 from exercises.models import Level
 from patients import adherence, charts, services
 from patients.access import patient_for_staff, patients_visible_to, require_clinical_staff
+from patients.clock import clinic_now
 from patients.forms import REPORT_SORTS, ReportForm
 from patients.models import PainScore, Prescription
-from patients.views import clinic_now
 from portal import audit
 from portal.csv_export import csv_response
 
@@ -27,7 +28,8 @@ def _percent(result):
 SORT_KEYS = {
     "attention": lambda s: s.attention,
     "name": lambda s: str(s.patient).lower(),
-    "level": lambda s: ", ".join(str(p.level.number) for p in s.prescriptions) or None,
+    "clinician": lambda s: str(s.patient.clinician).lower(),
+    "level": lambda s: tuple(sorted(p.level.number for p in s.prescriptions)) or None,
     "adherence_7": lambda s: _percent(s.adherence[7]),
     "adherence_14": lambda s: _percent(s.adherence[14]),
     "adherence_28": lambda s: _percent(s.adherence[28]),
@@ -56,7 +58,7 @@ def report_rows(request):
     choices = form.cleaned_data if form.is_bound and valid else {}
     as_of = choices.get("as_of") or today
     summaries = adherence.patient_summaries(
-        patients=patients_visible_to(request.user).with_people(), as_of=as_of, tz=tz
+        patients=patients_visible_to(request.user).with_people(), as_of=as_of, today=today, tz=tz
     )
     if choices.get("flag"):
         summaries = [summary for summary in summaries if summary.has_flag(choices["flag"])]
@@ -66,32 +68,35 @@ def report_rows(request):
 
 @require_GET
 def report(request):
-    form, valid, as_of, sort, summaries = report_rows(request)
+    return render_report(request, *report_rows(request))
+
+
+def render_report(request, form, valid, as_of, sort, summaries):
+    audit.record_many(audit.Action.VIEW, patients=[summary.patient for summary in summaries])
+    trend_start = as_of - timedelta(days=adherence.PAIN_TREND_DAYS - 1)
+    for summary in summaries:
+        summary.spark = charts.sparkline(summary.pain_trend, trend_start, adherence.PAIN_TREND_DAYS)
     query = request.GET.copy()
     query.pop("sort", None)
-    columns = [
-        {
-            "key": key,
+    columns = {
+        key: {
             "label": label,
             "sorted": sort.lstrip("-") == key,
             "descending": sort == f"-{key}",
             "next": f"-{key}" if sort == key else key,
         }
         for key, label in REPORT_SORTS.items()
-    ]
-    audit.record_many(audit.Action.VIEW, patients=[summary.patient for summary in summaries])
-    trend_start = as_of - timedelta(days=adherence.PAIN_TREND_DAYS - 1)
-    for summary in summaries:
-        summary.spark = charts.sparkline(summary.pain_trend, trend_start, adherence.PAIN_TREND_DAYS)
+    }
+    show_clinician = request.user.is_superuser
     context = {
         "form": form,
         "as_of": as_of,
         "summaries": summaries,
-        "columns": {column["key"]: column for column in columns},
+        "columns": columns,
+        "column_count": 12 if show_clinician else 11,
         "query": query.urlencode(),
         "csv_query": request.GET.urlencode(),
-        "show_clinician": request.user.is_superuser,
-        "flags": adherence.FLAGS,
+        "show_clinician": show_clinician,
         "rules": adherence,
     }
     return render(request, "patients/report.html", context, status=200 if valid else 400)
@@ -102,7 +107,7 @@ def report_csv(request):
     form, valid, as_of, sort, summaries = report_rows(request)
     if not valid:
         # The page explains what was wrong with the choices.
-        return report(request)
+        return render_report(request, form, valid, as_of, sort, summaries)
     audit.record_many(audit.Action.EXPORT, patients=[summary.patient for summary in summaries])
     header = [
         "patient",
@@ -133,7 +138,7 @@ def report_csv(request):
             summary.adherence[14].done,
             summary.adherence[14].expected,
             summary.days_with_data,
-            summary.last_activity.isoformat() if summary.last_activity else "",
+            localtime(summary.last_activity).isoformat() if summary.last_activity else "",
             _one_decimal(summary.pain_baseline),
             _one_decimal(summary.pain_current),
             _one_decimal(summary.pain_change),
@@ -145,7 +150,7 @@ def report_csv(request):
 
 
 def _one_decimal(value):
-    return "" if value is None else f"{value:.1f}"
+    return "" if value is None else round(value, 1)
 
 
 @require_GET
@@ -153,7 +158,7 @@ def patient_detail(request, patient_id):
     patient = patient_for_staff(request.user, patient_id)
     audit.record(audit.Action.VIEW, patient=patient)
     _, tz, today = clinic_now()
-    (summary,) = adherence.patient_summaries(patients=[patient], as_of=today, tz=tz)
+    (summary,) = adherence.patient_summaries(patients=[patient], as_of=today, today=today, tz=tz)
     start = today - timedelta(days=DETAIL_DAYS - 1)
     end = today + timedelta(days=1)
     daily = adherence.daily_adherence(patient_ids=[patient.pk], start=start, end=end, tz=tz)[

@@ -123,14 +123,22 @@ def prescription_progress(*, prescription, by, today):
     """End ``prescription`` today and start the exercise's next level with the same dose.
 
     Raises ValidationError, with a message for the clinician, when the prescription is
-    no longer current or its level is the last one.
+    no longer current, started today, or its level is the last one.
     """
+    # Lock the prescription row only: the level it points to stays free for editors.
     current = (
-        Prescription.objects.select_for_update().select_related("level").get(pk=prescription.pk)
+        Prescription.objects.select_for_update(of=("self",))
+        .select_related("level")
+        .get(pk=prescription.pk)
     )
     if not current.is_active_on(today):
         raise ValidationError(
             "This prescription is no longer current; it may have been progressed already."
+        )
+    if current.start_date == today:
+        raise ValidationError(
+            "This prescription started today. Move the patient on from tomorrow, or end it "
+            "in the administration if it was given by mistake."
         )
     next_level = current.level.next_in(Level.objects.published())
     if next_level is None:

@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,18 +15,12 @@ from patients.access import (
     patient_for_user,
     prescription_for_patient,
 )
+from patients.clock import clinic_now
 from patients.forms import HoldEditForm, HoldLogForm, PainEditForm, PainScoreForm
 from patients.models import HoldLog, PainScore, Prescription
 
 HISTORY_DAYS = 30
 STREAK_LOOKBACK_DAYS = 60
-
-
-def clinic_now():
-    """The current instant, the clinic's time zone and the clinic's calendar day."""
-    now = timezone.now()
-    tz = timezone.get_default_timezone()
-    return now, tz, adherence.local_date(now, tz)
 
 
 def wants_json(request):
@@ -58,7 +51,7 @@ def week_summary(patient, day, tz):
     )[patient.pk]
     severe = adherence.severe_pain_days(patient_ids=[patient.pk], as_of=day, tz=tz)
     return {
-        "week": adherence.total(daily, start=day - timedelta(days=6)),
+        "week": adherence.total(adherence.settled(daily, day), start=day - timedelta(days=6)),
         "streak": adherence.streak(daily, day),
         "severe_pain": severe.get(patient.pk),
     }
@@ -257,7 +250,7 @@ def history(request):
         "today": entries_by_day[day],
         "earlier": earlier,
         "has_pain": bool(pains),
-        "month": adherence.total(daily),
+        "month": adherence.total(adherence.settled(daily, day)),
         **week_summary(patient, day, tz),
     }
     return render(request, "patients/history.html", context)

@@ -1,6 +1,7 @@
 """CSV files that are safe to open in a spreadsheet."""
 
 import csv
+from decimal import Decimal
 
 from django.http import HttpResponse
 
@@ -9,9 +10,14 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """The value as text, with a leading quote if a spreadsheet would run it as a formula."""
+    """The value as text, with a leading quote if a spreadsheet would run it as a formula.
+
+    Numbers stay numbers: a pain change of -1.5 is a value, not a formula.
+    """
     if value is None:
         return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return value
     text = str(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from patients import adherence
-from tests.factories import make_hold, make_pain, make_prescription
+from tests.factories import make_exercise, make_hold, make_level, make_pain, make_prescription
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,9 @@ def do_program(prescription, days_ago):
 
 
 def summary_of(patient):
-    (summary,) = adherence.patient_summaries(patients=[patient], as_of=AS_OF, tz=TORONTO)
+    (summary,) = adherence.patient_summaries(
+        patients=[patient], as_of=AS_OF, today=AS_OF, tz=TORONTO
+    )
     return summary
 
 
@@ -142,7 +144,85 @@ def test_the_most_urgent_flag_sorts_first(rx, bob_patient, level_1):
     make_pain(bob_patient, at=at(ago(1)), score=1)
     make_pain(rx.patient, at=at(ago(1)), score=9)
     summaries = adherence.patient_summaries(
-        patients=[bob_patient, rx.patient], as_of=AS_OF, tz=TORONTO
+        patients=[bob_patient, rx.patient], as_of=AS_OF, today=AS_OF, tz=TORONTO
     )
     ordered = sorted(summaries, key=lambda summary: summary.attention)
     assert [str(summary.patient) for summary in ordered] == ["Alice", "Bob"]
+
+
+def test_inactive_counts_from_the_start_of_a_new_program(alice_patient, level_1, level_2):
+    old = make_prescription(alice_patient, level_1, start_date=ago(90), end_date=ago(60))
+    do_program(old, [61])
+    make_prescription(alice_patient, level_2, start_date=AS_OF)
+    assert "inactive" not in codes(summary_of(alice_patient))
+
+
+@pytest.mark.parametrize(("started_days_ago", "inactive"), [(1, False), (2, True)])
+def test_a_new_patient_without_holds_goes_inactive_on_the_third_day(
+    alice_patient, level_1, started_days_ago, inactive
+):
+    make_prescription(alice_patient, level_1, start_date=ago(started_days_ago))
+    summary = summary_of(alice_patient)
+    assert ("inactive" in codes(summary)) is inactive
+    if inactive:
+        assert "No full hold in the 3 days since the program started" in [
+            flag.reason for flag in summary.flags
+        ]
+
+
+@pytest.mark.parametrize(("days", "severe"), [(6, True), (7, False)])
+def test_severe_pain_looks_back_exactly_seven_days(rx, days, severe):
+    make_pain(rx.patient, at=at(ago(days)), score=7)
+    assert ("severe_pain" in codes(summary_of(rx.patient))) is severe
+
+
+def test_the_severe_pain_reason_names_the_day_of_the_worst_score(rx):
+    make_pain(rx.patient, at=at(ago(5)), score=10)
+    make_pain(rx.patient, at=at(ago(1)), score=7)
+    assert summary_of(rx.patient).flags[0].reason == "Pain 10 on Mar 26"
+
+
+@pytest.mark.parametrize(("days", "counted"), [(29, 1), (30, 0)])
+def test_days_with_data_look_back_exactly_thirty_days(rx, days, counted):
+    make_pain(rx.patient, at=at(ago(days)), score=2)
+    assert summary_of(rx.patient).days_with_data == counted
+
+
+def test_pain_worse_blocks_ready(rx):
+    do_program(rx, range(14))
+    for days in range(34, 41):
+        make_pain(rx.patient, at=at(ago(days)), score=0)
+    make_pain(rx.patient, at=at(ago(1)), score=3)
+    summary = summary_of(rx.patient)
+    assert "pain_worse" in codes(summary)
+    assert "ready" not in codes(summary)
+
+
+def test_a_level_just_started_is_not_judged_ready(alice_patient, level_1, level_2):
+    calf = make_exercise(name="Calf stretch")
+    first = make_level(calf, 1)
+    make_level(calf, 2)
+    rx = make_prescription(alice_patient, first, start_date=ago(5))
+    do_program(rx, range(6))
+    make_pain(alice_patient, at=at(ago(1)), score=1)
+    assert "ready" not in codes(summary_of(alice_patient))
+
+
+def test_thresholds_compare_exactly_without_rounding():
+    assert adherence.Adherence(223, 280).percent == 80
+    assert not adherence.at_least(adherence.Adherence(223, 280), 80)
+    assert adherence.at_least(adherence.Adherence(224, 280), 80)
+    assert not adherence.at_least(adherence.Adherence(0, 0), 0)
+
+
+def test_a_report_as_of_today_waits_for_today_to_finish(rx):
+    do_program(rx, range(1, 7))
+    make_hold(rx, at=at(AS_OF), side="left")
+    (summary,) = adherence.patient_summaries(
+        patients=[rx.patient], as_of=AS_OF, today=AS_OF, tz=TORONTO
+    )
+    assert summary.adherence[7] == adherence.Adherence(24, 24)
+    (later,) = adherence.patient_summaries(
+        patients=[rx.patient], as_of=AS_OF, today=AS_OF + timedelta(days=1), tz=TORONTO
+    )
+    assert later.adherence[7] == adherence.Adherence(25, 28)

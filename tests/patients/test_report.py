@@ -8,8 +8,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from patients import services
 from patients.models import Prescription
-from tests.factories import make_busy_clinic, make_hold, make_pain, make_patient, make_user
+from tests.factories import (
+    make_busy_clinic,
+    make_exercise,
+    make_hold,
+    make_level,
+    make_pain,
+    make_patient,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +83,11 @@ class TestAccess:
     @pytest.mark.parametrize("url", [REPORT, REPORT_CSV])
     def test_reports_only_answer_get(self, carol_client, url):
         assert carol_client.post(url).status_code == 405
+
+    def test_the_record_only_answers_get_and_progression_get_or_post(self, carol_client, alice_rx):
+        assert carol_client.post(detail(alice_rx.patient)).status_code == 405
+        assert carol_client.put(progress(alice_rx)).status_code == 405
+        assert Prescription.objects.count() == 1
 
     def test_progression_needs_a_csrf_token(self, client, carol, alice_rx):
         client.handler.enforce_csrf_checks = True
@@ -205,8 +219,9 @@ class TestCsv:
         record = dict(zip(header, row, strict=True))
         assert record["patient"] == "Alice"
         assert record["adherence 7 days %"] == str(page.adherence[7].percent)
-        assert record["holds done 14 days"] == "6"
-        assert record["holds expected 14 days"] == "56"
+        # Today is not finished (2 of 4 holds), so it does not count yet.
+        assert record["holds done 14 days"] == "4"
+        assert record["holds expected 14 days"] == "52"
         assert record["pain current"] == "2.0"
         assert record["levels"] == "Psoas stretch, Level 1: Lying psoas stretch"
 
@@ -284,6 +299,31 @@ class TestProgression:
         assert response.status_code == 400
         assert "no longer current" in response.content.decode()
         assert Prescription.objects.count() == 2
+
+    def test_a_prescription_given_today_is_not_moved_on_the_same_day(
+        self, carol_client, alice_rx, today
+    ):
+        alice_rx.start_date = today
+        alice_rx.save()
+        response = carol_client.post(progress(alice_rx))
+        assert response.status_code == 400
+        assert "started today" in response.content.decode()
+        assert Prescription.objects.count() == 1
+
+    def test_the_hold_is_brought_into_the_new_levels_range(self, carol, alice_patient, today):
+        calf = make_exercise(name="Calf stretch")
+        first = make_level(calf, 1, hold_min_seconds=20, hold_max_seconds=30)
+        make_level(calf, 2, hold_min_seconds=45, hold_max_seconds=90)
+        rx = Prescription.objects.create(
+            patient=alice_patient,
+            level=first,
+            exercise=calf,
+            start_date=today - timedelta(days=20),
+            target_seconds=25,
+            prescribed_by=carol,
+        )
+        successor = services.prescription_progress(prescription=rx, by=carol, today=today)
+        assert (successor.level.number, successor.target_seconds) == (2, 45)
 
     def test_there_is_nothing_after_the_last_level(
         self, carol_client, alice_patient, level_2, today

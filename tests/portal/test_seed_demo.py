@@ -86,7 +86,10 @@ def test_carols_demo_report_shows_every_kind_of_flag(debug_on, today, clinic_tz)
     call_command("seed_demo", stdout=io.StringIO())
     carol = User.objects.get(email="carol@example.com")
     summaries = adherence.patient_summaries(
-        patients=Patient.objects.filter(clinician=carol).with_people(), as_of=today, tz=clinic_tz
+        patients=Patient.objects.filter(clinician=carol).with_people(),
+        as_of=today,
+        today=today,
+        tz=clinic_tz,
     )
     flags = {
         summary.patient.user.email: {flag.code for flag in summary.flags} for summary in summaries

@@ -124,13 +124,42 @@ class PrescriptionHistoryInline(admin.TabularInline):
         return super().get_queryset(request).select_related("level__exercise", "prescribed_by")
 
 
+class PatientInviteForm(forms.ModelForm):
+    """A new patient: who they are and who looks after them. The account, and the e-mail
+    that lets them choose a password, follow from it."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(label="E-mail address")
+
+    class Meta:
+        model = Patient
+        fields = ["clinician"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise ValidationError("Someone already has an account with this e-mail address.")
+        return email
+
+
 @admin.register(Patient)
 class PatientAdmin(admin.ModelAdmin):
     list_display = ["__str__", "email", "clinician", "adherence_14_days", "latest_pain_score"]
     list_select_related = ["user", "clinician"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     fields = ["user", "clinician"]
+    add_fields = ["first_name", "last_name", "email", "clinician"]
     inlines = [PrescriptionHistoryInline, NewPrescriptionInline]
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = PatientInviteForm
+            kwargs["fields"] = ["clinician"]
+        return super().get_form(request, obj, **kwargs)
 
     def get_list_filter(self, request):
         # Clinicians see only their own patients; the filter would only list colleagues.
@@ -173,8 +202,20 @@ class PatientAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit.record(audit.Action.UPDATE if change else audit.Action.CREATE, obj=obj, patient=obj)
+        if change:
+            super().save_model(request, obj, form, change)
+            audit.record(audit.Action.UPDATE, obj=obj, patient=obj)
+            return
+        services.patient_invite(
+            patient=obj,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            email=form.cleaned_data["email"],
+            request=request,
+        )
+        self.message_user(
+            request, f"An invitation to choose a password is on its way to {obj.user.email}."
+        )
 
     @admin.display(description="e-mail", ordering="user__email")
     def email(self, patient):
@@ -198,11 +239,6 @@ class PatientAdmin(admin.ModelAdmin):
             if not request.user.is_superuser:
                 kwargs["queryset"] = users.filter(pk=request.user.pk)
                 kwargs["initial"] = request.user.pk
-        if db_field.name == "user":
-            # Only people with the patient role and no record yet.
-            kwargs["queryset"] = users.filter(
-                groups__name=roles.PATIENTS, patient__isnull=True, is_staff=False
-            ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):

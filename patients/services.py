@@ -1,12 +1,14 @@
 """Writes to patient records. Each is one function, keyword-only, in one transaction, and
 each leaves its event in the audit trail."""
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from exercises.models import Level
 from patients.models import HoldLog, PainScore, Prescription
-from portal import audit
+from portal import audit, invitations, roles
+from portal.models import User
 
 
 def _create_once(model, *, patient, client_token, **fields):
@@ -176,3 +178,24 @@ def prescription_update(*, prescription, end_date, notes):
     prescription.save(update_fields=["end_date", "notes"])
     audit.record(audit.Action.UPDATE, obj=prescription, patient=prescription.patient)
     return prescription
+
+
+@transaction.atomic
+def patient_invite(*, patient, first_name, last_name, email, request):
+    """Open an account for a new patient and e-mail them a link to choose a password.
+
+    ``patient`` is the unsaved record (its clinician chosen); the e-mail leaves only once
+    everything is saved.
+    """
+    user = User.objects.create_user(
+        email=email, password=None, first_name=first_name, last_name=last_name
+    )
+    user.groups.add(Group.objects.get(name=roles.PATIENTS))
+    patient.user = user
+    patient.save()
+    audit.record(audit.Action.CREATE, obj=patient, patient=patient)
+    clinician = patient.clinician
+    transaction.on_commit(
+        lambda: invitations.send_invitation(request=request, user=user, clinician=clinician)
+    )
+    return patient

@@ -1,7 +1,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -15,3 +20,24 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Log in", css_class="btn-lg w-100"))
+
+
+class CrispyMixin:
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label, css_class="btn-lg"))
+
+
+class ResetRequestForm(CrispyMixin, PasswordResetForm):
+    submit_label = "Send me a link"
+
+
+class ChoosePasswordForm(CrispyMixin, SetPasswordForm):
+    submit_label = "Save my password"
+
+
+class ChangePasswordForm(CrispyMixin, PasswordChangeForm):
+    submit_label = "Change my password"

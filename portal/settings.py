@@ -176,6 +176,23 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# E-mail: invitations and password resets. While developing without an SMTP server the
+# messages are printed to the console (that is where `make run` shows them).
+EMAIL_HOST = env_str("EMAIL_HOST")
+if EMAIL_HOST is None and DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Holdfast <no-reply@localhost>")
+
+# A password reset link works for an hour; an invitation for a week (portal.invitations).
+PASSWORD_RESET_TIMEOUT = 3600
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_time_zone("TIME_ZONE", "America/Toronto")
 USE_I18N = True

@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 from portal import views
-from portal.forms import LoginForm
+from portal.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ResetRequestForm
+from portal.invitations import invitation_token
+
+# After a password is set from a link, the patient is logged in with the model backend
+# (the lockout backend only guards logins with a password).
+LINK_LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +22,52 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/welcome/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            token_generator=invitation_token,
+            template_name="registration/welcome.html",
+            form_class=ChoosePasswordForm,
+            post_reset_login=True,
+            post_reset_login_backend=LINK_LOGIN_BACKEND,
+            success_url=reverse_lazy("home"),
+        ),
+        name="welcome",
+    ),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=ResetRequestForm,
+            email_template_name="registration/reset_email.txt",
+            subject_template_name="registration/reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=ChoosePasswordForm),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("exercises/", include("exercises.urls")),
     path("", include("patients.urls")),
     path("admin/", admin.site.urls),

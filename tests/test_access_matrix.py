@@ -29,6 +29,13 @@ MATRIX = {
     "exercises:library": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
     "exercises:exercise": ("GET", "exercise", [LOGIN, 200, 200, 200, 200, 200, 200]),
     "exercises:level": ("GET", "level", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "welcome": ("GET", "link", [200, 200, 200, 200, 200, 200, 200]),
+    "password_reset": ("GET", None, [200, 200, 200, 200, 200, 200, 200]),
+    "password_reset_done": ("GET", None, [200, 200, 200, 200, 200, 200, 200]),
+    "password_reset_confirm": ("GET", "link", [200, 200, 200, 200, 200, 200, 200]),
+    "password_reset_complete": ("GET", None, [200, 200, 200, 200, 200, 200, 200]),
+    "password_change": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "password_change_done": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
     "patients:today": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
     "patients:history": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
     "patients:timer": ("GET", "prescription", [LOGIN, 200, 404, 404, 404, 404, 404]),
@@ -48,6 +55,8 @@ MATRIX = {
 # CSRF token, and the ones that only write must refuse GET.
 WRITES = {
     "logout": "alice",
+    "password_reset": "anonymous",
+    "password_change": "alice",
     "patients:log-hold": "alice",
     "patients:log-pain": "alice",
     "patients:edit-hold": "alice",
@@ -85,6 +94,7 @@ def world(everyone, alice_rx, bob_rx):
         "pain": {"pk": make_pain(patient, at=timezone.now()).pk},
         "patient": {"patient_id": patient.pk},
         "progress": {"patient_id": patient.pk, "prescription_id": alice_rx.pk},
+        "link": {"uidb64": "MQ", "token": "expired-token"},
     }
 
 
@@ -138,6 +148,36 @@ def test_routes_that_only_write_refuse_get(world, route):
     assert client.get(url_of(route, about, world)).status_code == 405
     assert HoldLog.objects.count() == 1
     assert PainScore.objects.count() == 1
+
+
+# The only pages anyone may open without logging in (LoginRequiredMiddleware denies the
+# rest). A new public page must be added here on purpose.
+PUBLIC = {
+    "login",
+    "healthz",
+    "favicon",
+    "welcome",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "admin:login",
+}
+
+
+def all_named_views(patterns=None, namespace=None):
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from all_named_views(entry.url_patterns, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry.callback
+
+
+def test_only_the_allowlisted_views_are_public():
+    public = {name for name, view in all_named_views() if not getattr(view, "login_required", True)}
+    assert public == PUBLIC
 
 
 def admin_urls():

@@ -1,0 +1,163 @@
+"""Onboarding and passwords: invitations, resets and changes, all by e-mail."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from patients.models import Patient
+from portal import roles
+from portal.invitations import InvitationTokenGenerator
+from portal.models import User
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+ADD_PATIENT = reverse("admin:patients_patient_add")
+NEW_PASSWORD = "slow stretches on a quiet morning"
+
+
+def invite(client, email="nina@example.com", **overrides):
+    data = {
+        "first_name": "Nina",
+        "last_name": "Novak",
+        "email": email,
+        "prescriptions-TOTAL_FORMS": 0,
+        "prescriptions-INITIAL_FORMS": 0,
+        "prescriptions-2-TOTAL_FORMS": 0,
+        "prescriptions-2-INITIAL_FORMS": 0,
+    } | overrides
+    return client.post(ADD_PATIENT, data)
+
+
+def link_in(message):
+    return re.search(r"https?://\S+", message.body).group(0)
+
+
+@pytest.fixture
+def invited(client, carol, mailoutbox, django_capture_on_commit_callbacks):
+    client.force_login(carol)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(client, clinician=carol.pk)
+    assert response.status_code == 302
+    client.logout()
+    return User.objects.get(email="nina@example.com")
+
+
+class TestInvitations:
+    def test_staff_add_a_patient_by_name_and_e_mail(self, invited, carol, mailoutbox):
+        patient = Patient.objects.get(user=invited)
+        assert patient.clinician == carol
+        assert list(invited.groups.values_list("name", flat=True)) == [roles.PATIENTS]
+        assert not invited.has_usable_password()
+        (message,) = mailoutbox
+        assert message.to == ["nina@example.com"]
+        assert "Carol" in message.body
+        assert "/accounts/welcome/" in link_in(message)
+
+    def test_the_link_sets_a_password_and_lands_on_today(self, client, invited, mailoutbox):
+        response = client.get(link_in(mailoutbox[0]), follow=True)
+        form_url = response.redirect_chain[-1][0]
+        response = client.post(
+            form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        )
+        assert response.status_code == 302
+        assert client.get(response.url).url == reverse("patients:today")
+        assert client.session[SESSION_KEY] == str(invited.pk)
+        invited.refresh_from_db()
+        assert invited.check_password(NEW_PASSWORD)
+
+    def test_the_link_works_only_once(self, client, invited, mailoutbox):
+        link = link_in(mailoutbox[0])
+        response = client.get(link, follow=True)
+        client.post(
+            response.redirect_chain[-1][0],
+            {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        )
+        client.logout()
+        again = client.get(link, follow=True)
+        assert "This link no longer works" in again.content.decode()
+
+    @pytest.mark.parametrize(("days_ago", "works"), [(6, True), (8, False)])
+    def test_the_link_works_for_seven_days(self, client, invited, days_ago, works):
+        class MadeEarlier(InvitationTokenGenerator):
+            def _now(self):
+                return datetime.now() - timedelta(days=days_ago)
+
+        path = reverse(
+            "welcome",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(invited.pk)),
+                "token": MadeEarlier().make_token(invited),
+            },
+        )
+        page = client.get(path, follow=True).content.decode()
+        assert ("This link no longer works" in page) is not works
+
+    def test_a_weak_password_is_refused_with_a_message(self, client, invited, mailoutbox):
+        response = client.get(link_in(mailoutbox[0]), follow=True)
+        response = client.post(
+            response.redirect_chain[-1][0], {"new_password1": "short", "new_password2": "short"}
+        )
+        assert response.status_code == 200
+        assert "at least 12 characters" in response.content.decode()
+        invited.refresh_from_db()
+        assert not invited.has_usable_password()
+
+    def test_an_address_already_in_use_is_refused(self, client, carol, alice, mailoutbox):
+        client.force_login(carol)
+        response = invite(client, email="Alice@Example.com", clinician=carol.pk)
+        assert response.status_code == 200
+        assert "already has an account" in response.content.decode()
+        assert not mailoutbox
+        assert not Patient.objects.exists()
+
+    def test_content_editors_cannot_add_patients(self, client, erin):
+        client.force_login(erin)
+        assert invite(client, clinician=erin.pk).status_code == 403
+        assert not User.objects.filter(email="nina@example.com").exists()
+
+
+class TestPasswordReset:
+    def test_a_known_address_gets_a_link(self, client, alice, mailoutbox):
+        response = client.post(reverse("password_reset"), {"email": "alice@example.com"})
+        assert response.url == reverse("password_reset_done")
+        (message,) = mailoutbox
+        link = link_in(message)
+        response = client.get(link, follow=True)
+        response = client.post(
+            response.redirect_chain[-1][0],
+            {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        )
+        assert response.url == reverse("password_reset_complete")
+        alice.refresh_from_db()
+        assert alice.check_password(NEW_PASSWORD)
+
+    def test_an_unknown_address_gets_the_same_answer(self, client, alice, mailoutbox):
+        known = client.post(reverse("password_reset"), {"email": "alice@example.com"})
+        unknown = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+        assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
+        assert len(mailoutbox) == 1
+
+
+class TestPasswordChange:
+    def test_changing_the_password_keeps_this_session_and_ends_others(self, client, alice):
+        other = Client()
+        other.force_login(alice)
+        client.force_login(alice)
+        response = client.post(
+            reverse("password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
+        assert response.url == reverse("password_change_done")
+        assert client.get(reverse("exercises:library")).status_code == 200
+        assert other.get(reverse("exercises:library")).status_code == 302

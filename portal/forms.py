@@ -24,10 +24,12 @@ class LoginForm(AuthenticationForm):
 
 class CrispyMixin:
     submit_label = "Save"
+    form_tag = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = self.form_tag
         self.helper.add_input(Submit("submit", self.submit_label, css_class="btn-lg"))
 
 

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -63,10 +65,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Deny by default: every view needs a login unless it is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
+    "portal.two_factor.StaffTwoFactorMiddleware",
     "portal.audit.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -130,6 +134,12 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Staff (clinicians, editors, administrators) confirm a code from an authenticator app
+# before the admin or any patient's record. On by default in production; `make run` and
+# the tests leave it off unless they ask for it.
+PORTAL_STAFF_2FA = env_bool("PORTAL_STAFF_2FA", not DEBUG)
+OTP_TOTP_ISSUER = PORTAL_CLINIC_NAME
 
 # Brute force: five wrong passwords for one e-mail address from one network address lock
 # that pair out for 15 minutes. The pair, not the address alone, so that someone trying

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from portal import views
+from portal import two_factor, views
 from portal.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ResetRequestForm
 from portal.invitations import invitation_token
 
@@ -22,6 +22,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor.verify, name="two-factor-verify"),
+    path("accounts/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
     path(
         "accounts/welcome/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(

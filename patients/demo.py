@@ -35,7 +35,8 @@ def history_seed(
     holds, pains = [], []
     for offset in range(span):
         day = start + timedelta(days=offset)
-        rng = random.Random(f"{patient.user.email}:{day.isoformat()}")  # noqa: S311 -- demo data
+        # Demo data, not a secret: a predictable generator is the point.
+        rng = random.Random(f"{patient.user.email}:{day.isoformat()}")  # noqa: S311  # nosec B311
         at = datetime.combine(day, time(hour=rng.choice([7, 8, 12, 18, 20])), tzinfo=tz)
         trend = pain_from + (pain_to - pain_from) * offset / span
         score = max(0, min(10, round(trend + rng.uniform(-1, 1))))

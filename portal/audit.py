@@ -15,6 +15,9 @@ from portal.models import AuditEvent
 
 _current = ContextVar("portal_audit_request", default=None)
 
+_COLUMNS = "actor_id, patient_id, action, object_type, object_id, at, ip"
+_SELECT = "SELECT %s, id, %s, 'Patient', CAST(id AS VARCHAR(40)), %s, %s"
+
 
 class AuditContextMiddleware:
     def __init__(self, get_response):
@@ -63,15 +66,11 @@ def record_many(action, *, patients):
     if not ids:
         return
     actor, ip = _who_and_where()
-    event_table = AuditEvent._meta.db_table
-    patient_table = AuditEvent._meta.get_field("patient").related_model._meta.db_table
-    placeholders = ", ".join(["%s"] * len(ids))
-    # Table names come from the models and values travel as parameters.
-    sql = (
-        f"INSERT INTO {event_table} (actor_id, patient_id, action, object_type, object_id, at, ip) "  # noqa: S608
-        f"SELECT %s, id, %s, 'Patient', CAST(id AS VARCHAR(40)), %s, %s "
-        f"FROM {patient_table} WHERE id IN ({placeholders})"
-    )
+    table = AuditEvent._meta.db_table
+    source = AuditEvent._meta.get_field("patient").related_model._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    # Table names come from the models; every value travels as a parameter.
+    sql = f"INSERT INTO {table} ({_COLUMNS}) {_SELECT} FROM {source} WHERE id IN ({marks})"  # noqa: S608
     params = [actor.pk if actor else None, action, timezone.now(), ip, *ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -24,7 +24,8 @@ if SECRET_KEY is None:
         raise ImproperlyConfigured(
             "The environment variable SECRET_KEY must be set when DEBUG is off."
         )
-    SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105 -- DEBUG only
+    # Only ever used with DEBUG on, on a developer's machine.
+    SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105  # nosec B105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 

@@ -18,7 +18,8 @@ from patients.models import Patient, Prescription
 from portal import roles
 from portal.models import User
 
-DEMO_PASSWORD = "holdfast-demo"  # noqa: S105 -- published on purpose; DEBUG-only accounts
+# Published on purpose in the README: the demo accounts exist only with DEBUG on.
+DEMO_PASSWORD = "holdfast-demo"  # noqa: S105  # nosec B105
 
 DEMO_ACCOUNTS = [
     # e-mail, first name, last name, role (None for the administrator), description

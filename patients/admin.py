@@ -312,6 +312,12 @@ class ReadOnlyRecordAdmin(admin.ModelAdmin):
         audit.record_many(audit.Action.VIEW, patients=shown)
         return changelist
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        entry = self.get_object(request, object_id)
+        if entry is not None:
+            audit.record(audit.Action.VIEW, obj=entry, patient=entry.patient)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         patients = Patient.objects.filter(pk__in=queryset.values("patient_id"))

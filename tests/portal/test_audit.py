@@ -125,6 +125,13 @@ class TestStaffReadsAndWrites:
         assert actions == ["view", "view", "export"]
 
 
+def test_opening_one_entry_in_the_admin_is_recorded(client, carol, alice_rx):
+    hold = make_hold(alice_rx, at=timezone.now())
+    client.force_login(carol)
+    client.get(reverse("admin:patients_holdlog_change", args=[hold.pk]))
+    assert events() == [("carol@example.com", "alice@example.com", "view", "HoldLog")]
+
+
 class TestAppendOnly:
     def test_an_event_cannot_be_changed_or_deleted(self, alice_rx):
         event = AuditEvent.objects.create(action="view", object_type="Patient", object_id="1")

@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development values; production sets its own environment (see the README).
 DEV_ENV := DEBUG=1 PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: run test lint pytest format clean
+.PHONY: run test lint pytest format clean serve-prod
 
 run: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -41,6 +41,22 @@ $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
+
+# Production settings on this machine's PostgreSQL and Redis, served by gunicorn, for
+# trying the real thing (plain HTTP on loopback, so the HTTPS-only switches are off).
+PROD_ENV := DEBUG=0 SECRET_KEY=local-production-trial-key-not-for-real-use-0123456789abcdef \
+	ALLOWED_HOSTS=127.0.0.1,localhost \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/holdfast} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	PORTAL_SSL_REDIRECT=0 PORTAL_SECURE_COOKIES=0 PORTAL_HSTS_SECONDS=0 \
+	PORTAL_STAFF_2FA=$${PORTAL_STAFF_2FA:-0}
+
+serve-prod: $(VENV)/.installed
+	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'holdfast'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres holdfast
+	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
+	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(PROD_ENV) $(BIN)/gunicorn portal.wsgi
 
 # Tidy the code the way `make test` checks it (also run after makemigrations).
 format: $(VENV)/.installed-dev

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -32,10 +33,26 @@ def favicon(request):
 @require_GET
 @never_cache
 def healthz(request):
+    checks = {"database": _database_answers(), "cache": _cache_answers()}
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "error"}
+    body.update({name: "ok" if fine else "unavailable" for name, fine in checks.items()})
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _database_answers():
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return False
+    return True
+
+
+def _cache_answers():
+    try:
+        cache.set("healthz", "ok", timeout=10)
+        return cache.get("healthz") == "ok"
+    except Exception:  # noqa: BLE001 -- any failure of the cache backend means "down"
+        return False

@@ -1,3 +1,5 @@
+import json
+import logging
 import os
 import subprocess
 import sys
@@ -7,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import env_bool, env_database, env_int, env_list, env_str, env_time_zone
+from portal.logs import JsonFormatter
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -159,3 +162,32 @@ def test_production_defaults_are_https_only():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "True", "31536000", "False"]
+
+
+def test_a_redis_url_that_is_not_one_stops_the_portal():
+    result = start_django(DEBUG="1", REDIS_URL="localhost:6379")
+    assert result.returncode != 0
+    assert "REDIS_URL must be a redis://" in result.stderr
+
+
+def test_with_redis_the_cache_and_sessions_use_it():
+    result = start_django(
+        "from django.conf import settings as s;"
+        "print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)",
+        DEBUG="1",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+
+
+def test_logs_are_one_json_object_per_line():
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/x",), None
+    )
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["level"] == "WARNING"
+    assert entry["message"] == "Not Found: /x"
+    assert entry["logger"] == "django.request"

@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development values; production sets its own environment (see the README).
 DEV_ENV := DEBUG=1 PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: run test lint pytest format clean serve-prod
+.PHONY: run test lint pytest format clean serve-prod bench
 
 run: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -57,6 +57,27 @@ serve-prod: $(VENV)/.installed
 	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
 	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(PROD_ENV) $(BIN)/gunicorn portal.wsgi
+
+# The benchmark: two synthetic clinics of 2,000 patients on this machine's PostgreSQL and
+# Redis, with 30 and with 90 days of history, each timed with production settings; then
+# how each request's time grows with history. Figures land in .bench/.
+BENCH_ENV := DEBUG=0 SECRET_KEY=bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz \
+	ALLOWED_HOSTS=testserver REDIS_URL=redis://127.0.0.1:6379/1 PORTAL_SSL_REDIRECT=0
+BENCH_PATIENTS ?= 2000
+
+bench: $(VENV)/.installed-dev
+	mkdir -p .bench
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	for days in 30 90; do \
+		db=holdfast_bench_$$days; \
+		dropdb -h 127.0.0.1 -U postgres --if-exists $$db && createdb -h 127.0.0.1 -U postgres $$db || exit 1; \
+		export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$$db; \
+		$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0 || exit 1; \
+		$(BENCH_ENV) $(BIN)/python manage.py seed_bulk --not-a-clinic \
+			--patients $(BENCH_PATIENTS) --days $$days --clinicians 10 || exit 1; \
+		$(BENCH_ENV) $(BIN)/python manage.py bench --json .bench/bench-$$days.json || exit 1; \
+	done
+	$(BENCH_ENV) $(BIN)/python manage.py bench --compare .bench/bench-30.json .bench/bench-90.json
 
 # Tidy the code the way `make test` checks it (also run after makemigrations).
 format: $(VENV)/.installed-dev

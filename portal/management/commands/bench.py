@@ -1,0 +1,204 @@
+"""Time the portal's key requests through the whole Django stack, middleware included.
+
+    manage.py seed_bulk --patients 2000 --days 90 --clinicians 10
+    manage.py bench --json bench-90.json
+    manage.py bench --compare bench-30.json bench-90.json
+
+Each request runs in this process through Django's test client (no network), after a
+few warm-up runs; the table gives the median and 95th percentile in milliseconds, the
+number of queries, and the ratio of the median to a bare Django view timed in the same
+run. It writes to the database (holds and pain scores of the synthetic patients), so run
+it on a benchmark database, never a clinic's.
+"""
+
+import json
+import statistics
+import time
+import uuid
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from patients.management.commands.seed_bulk import DOMAIN
+from patients.models import HoldLog, Patient
+from portal.models import User
+
+WARM_UP = 3
+
+
+class Command(BaseCommand):
+    help = "Time the key requests on a synthetic clinic (see seed_bulk)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=30)
+        parser.add_argument("--json", dest="json_path", help="Also write the figures to this file.")
+        parser.add_argument(
+            "--compare", nargs=2, metavar=("SMALLER", "LARGER"), help="Compare two --json files."
+        )
+
+    def handle(self, *args, runs, json_path, compare, **options):
+        if compare:
+            self.compare(*compare)
+            return
+        if runs < 5:
+            raise CommandError("--runs must be at least 5 for a 95th percentile to mean much.")
+        with override_settings(
+            ROOT_URLCONF="portal.bench_urls",
+            ALLOWED_HOSTS=["testserver"],
+            PORTAL_STAFF_2FA=False,
+            AXES_ENABLED=False,
+        ):
+            results = self.measure(runs)
+        self.table(results)
+        if json_path:
+            Path(json_path).write_text(_dump(results))
+            self.stdout.write(f"Figures written to {json_path}.")
+
+    def measure(self, runs):
+        patient = Patient.objects.filter(user__email__endswith=f"@{DOMAIN}").order_by("pk").first()
+        if patient is None:
+            raise CommandError("No synthetic clinic here: run manage.py seed_bulk first.")
+        clinician = patient.clinician
+        prescription = patient.prescriptions.filter(end_date__isnull=True).first()
+        admin, _ = User.objects.get_or_create(
+            email=f"bench-admin@{DOMAIN}", defaults={"is_staff": True, "is_superuser": True}
+        )
+        patient_client, clinician_client, admin_client = Client(), Client(), Client()
+        patient_client.force_login(patient.user)
+        clinician_client.force_login(clinician)
+        admin_client.force_login(admin)
+        log_hold = reverse("patients:log-hold", args=[prescription.pk])
+
+        def hold():
+            data = {"side": "left", "seconds": "30", "client_token": str(uuid.uuid4())}
+            return patient_client.post(log_hold, data, HTTP_ACCEPT="application/json", secure=True)
+
+        def pain():
+            data = {"score": "3", "context": "checkin", "client_token": str(uuid.uuid4())}
+            return patient_client.post(
+                reverse("patients:log-pain"), data, HTTP_ACCEPT="application/json", secure=True
+            )
+
+        def get(client, url):
+            return lambda: client.get(url, secure=True)
+
+        visible = Patient.objects.filter(clinician=clinician).count()
+        everyone = Patient.objects.count()
+        requests = [
+            ("bare Django view", get(patient_client, reverse("bench-bare")), runs),
+            ("patient today page", get(patient_client, reverse("patients:today")), runs),
+            ("hold log POST", hold, runs),
+            ("pain POST", pain, runs),
+            ("history page", get(patient_client, reverse("patients:history")), runs),
+            (
+                f"clinician report ({visible} patients)",
+                get(clinician_client, reverse("patients:report")),
+                runs,
+            ),
+            (
+                "clinician patient detail",
+                get(clinician_client, reverse("patients:patient-detail", args=[patient.pk])),
+                runs,
+            ),
+            (
+                f"CSV export ({everyone} patients)",
+                get(admin_client, reverse("patients:report-csv")),
+                max(5, runs // 6),
+            ),
+        ]
+        results = []
+        for name, call, count in requests:
+            for _ in range(WARM_UP):
+                _check(name, call())
+            queries = QueryCounter()
+            with connection.execute_wrapper(queries):
+                _check(name, call())
+            timings = []
+            for _ in range(count):
+                started = time.perf_counter()
+                _check(name, call())
+                timings.append((time.perf_counter() - started) * 1000)
+            results.append(
+                {
+                    "request": name,
+                    "median_ms": statistics.median(timings),
+                    "p95_ms": _percentile(timings, 95),
+                    "queries": queries.count,
+                    "runs": count,
+                }
+            )
+        bare = results[0]["median_ms"]
+        for result in results:
+            result["x_bare"] = result["median_ms"] / bare
+        holds = HoldLog.objects.filter(patient=patient).count()
+        self.stdout.write(
+            f"Data: {everyone} patients, {HoldLog.objects.count()} holds in all "
+            f"({holds} for the timed patient)."
+        )
+        return results
+
+    def table(self, results):
+        self.stdout.write(
+            f"{'request':<36} {'median ms':>10} {'p95 ms':>9} {'queries':>8} {'x bare':>7}"
+        )
+        for result in results:
+            self.stdout.write(
+                f"{result['request']:<36} {result['median_ms']:>10.1f} {result['p95_ms']:>9.1f} "
+                f"{result['queries']:>8} {result['x_bare']:>7.1f}"
+            )
+
+    def compare(self, smaller, larger):
+        before = {_label(r["request"]): r for r in json_load(smaller)}
+        after = {_label(r["request"]): r for r in json_load(larger)}
+        self.stdout.write(
+            f"{'request':<28} {'median ms':>10} {'-> ms':>9} {'change':>8} {'queries':>10}"
+        )
+        for name, first in before.items():
+            second = after.get(name)
+            if second is None:
+                continue
+            change = (second["median_ms"] - first["median_ms"]) / first["median_ms"] * 100
+            self.stdout.write(
+                f"{name:<28} {first['median_ms']:>10.1f} {second['median_ms']:>9.1f} "
+                f"{change:>+7.0f}% {first['queries']:>4} -> {second['queries']:<4}"
+            )
+
+
+class QueryCounter:
+    """Counts the queries a request makes (works whatever DEBUG is)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _check(name, response):
+    if response.status_code >= 400:
+        raise CommandError(f"{name} answered {response.status_code}; the benchmark stops.")
+
+
+def _percentile(values, percent):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))
+    return ordered[index]
+
+
+def _label(name):
+    return name.split(" (")[0]
+
+
+def _dump(results):
+    return json.dumps(results, indent=2)
+
+
+def json_load(path):
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise CommandError(f"Cannot read {path}: {error}") from None

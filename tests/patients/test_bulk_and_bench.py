@@ -1,0 +1,87 @@
+"""The synthetic clinic and the benchmark, on a small scale."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from patients.models import HoldLog, PainScore, Patient, Prescription
+from portal.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True
+
+
+def seed(**options):
+    out = io.StringIO()
+    call_command("seed_bulk", stdout=out, **({"patients": 6, "days": 5, "clinicians": 2} | options))
+    return out.getvalue()
+
+
+def test_it_builds_a_varied_clinic(debug_on):
+    output = seed()
+    assert Patient.objects.count() == 6
+    assert Prescription.objects.count() == 6
+    assert User.objects.filter(email__startswith="clinician").count() == 2
+    assert set(Patient.objects.values_list("clinician__email", flat=True)) == {
+        "clinician0@bulk.example",
+        "clinician1@bulk.example",
+    }
+    assert HoldLog.objects.exists()
+    assert PainScore.objects.exists()
+    assert "Seeded 6 patients of 2 clinicians over 5 days" in output
+
+
+def test_it_refuses_a_database_that_already_has_one(debug_on):
+    seed()
+    with pytest.raises(CommandError, match="already has a synthetic clinic"):
+        seed()
+
+
+def test_it_refuses_to_run_with_debug_off_unless_told(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--not-a-clinic"):
+        seed()
+    assert not Patient.objects.exists()
+    seed(not_a_clinic=True)
+    assert Patient.objects.count() == 6
+
+
+def test_it_refuses_nonsense_sizes(debug_on):
+    with pytest.raises(CommandError, match="at least 1"):
+        seed(patients=0)
+
+
+def test_the_benchmark_prints_its_table_and_compares_two_runs(debug_on, tmp_path):
+    seed()
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    out = io.StringIO()
+    call_command("bench", runs=5, json_path=str(first), stdout=out)
+    table = out.getvalue()
+    for request in (
+        "bare Django view",
+        "patient today page",
+        "hold log POST",
+        "pain POST",
+        "history page",
+        "clinician report (3 patients)",
+        "clinician patient detail",
+        "CSV export (6 patients)",
+    ):
+        assert request in table
+    figures = json.loads(first.read_text())
+    assert all(result["median_ms"] > 0 and result["queries"] >= 0 for result in figures)
+    second.write_text(first.read_text())
+    out = io.StringIO()
+    call_command("bench", compare=[str(first), str(second)], stdout=out)
+    assert "+0%" in out.getvalue()
+
+
+def test_the_benchmark_needs_a_synthetic_clinic(debug_on):
+    with pytest.raises(CommandError, match="run manage.py seed_bulk first"):
+        call_command("bench", runs=5, stdout=io.StringIO())

@@ -5,9 +5,11 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal.models import User
+from tests.factories import make_hold
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +87,34 @@ def test_the_benchmark_prints_its_table_and_compares_two_runs(debug_on, tmp_path
 def test_the_benchmark_needs_a_synthetic_clinic(debug_on):
     with pytest.raises(CommandError, match="run manage.py seed_bulk first"):
         call_command("bench", runs=5, stdout=io.StringIO())
+
+
+class TestLoadTestCheck:
+    def run(self, tmp_path, tokens, after_id=0):
+        path = tmp_path / "tokens.txt"
+        path.write_text("\n".join(tokens))
+        out = io.StringIO()
+        call_command("loadtest_check", tokens=str(path), after_id=after_id, stdout=out)
+        return out.getvalue()
+
+    def test_it_passes_when_every_acknowledged_hold_is_stored_once(self, tmp_path, alice_rx):
+        holds = [make_hold(alice_rx, at=timezone.now()) for _ in range(3)]
+        output = self.run(tmp_path, [str(hold.client_token) for hold in holds])
+        assert "3 holds acknowledged, 3 stored; 0 missing" in output
+
+    def test_it_fails_on_a_missing_hold(self, tmp_path, alice_rx):
+        hold = make_hold(alice_rx, at=timezone.now())
+        with pytest.raises(CommandError, match="lost, doubled or invented"):
+            self.run(tmp_path, [str(hold.client_token), "00000000-0000-0000-0000-000000000001"])
+
+    def test_it_fails_on_a_hold_nobody_acknowledged(self, tmp_path, alice_rx):
+        first = make_hold(alice_rx, at=timezone.now())
+        make_hold(alice_rx, at=timezone.now())
+        with pytest.raises(CommandError):
+            self.run(tmp_path, [str(first.client_token)])
+
+    def test_it_only_looks_at_holds_after_the_mark(self, tmp_path, alice_rx):
+        before = make_hold(alice_rx, at=timezone.now())
+        during = make_hold(alice_rx, at=timezone.now())
+        output = self.run(tmp_path, [str(during.client_token)], after_id=before.pk)
+        assert "1 holds acknowledged, 1 stored" in output

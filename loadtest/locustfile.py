@@ -1,0 +1,99 @@
+"""Load test: patients logging holds and pain, clinicians reading their reports.
+
+Run by `make loadtest` against gunicorn + PostgreSQL + Redis on 127.0.0.1 only, for a
+bounded time. Every hold the server acknowledges is written to LOAD_TOKENS_FILE, so that
+`manage.py loadtest_check` can confirm afterwards that each is stored exactly once.
+"""
+
+import itertools
+import os
+import random
+import re
+import uuid
+
+from locust import HttpUser, between, events, task
+
+DOMAIN = "bulk.example"
+PASSWORD = "holdfast-bulk"  # noqa: S105 -- the synthetic clinic's, see seed_bulk
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PROGRAM = re.compile(r'href="/program/(\d+)/"')
+
+patient_numbers = itertools.count()
+clinician_numbers = itertools.count()
+acknowledged = set()
+
+
+def log_in(user, email):
+    page = user.client.get("/accounts/login/", name="login page")
+    token = CSRF.search(page.text).group(1)
+    response = user.client.post(
+        "/accounts/login/",
+        {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        name="log in",
+    )
+    response.raise_for_status()
+
+
+class Patient(HttpUser):
+    weight = 5
+    wait_time = between(0.5, 2)
+
+    def on_start(self):
+        log_in(self, f"patient{next(patient_numbers)}@{DOMAIN}")
+        self.read_today()
+
+    def read_today(self):
+        page = self.client.get("/today/", name="today")
+        self.csrf = CSRF.search(page.text).group(1)
+        found = PROGRAM.search(page.text)
+        self.program = found.group(1) if found else None
+
+    @task(6)
+    def log_a_hold(self):
+        if self.program is None:
+            return
+        token = str(uuid.uuid4())
+        side = random.choice(["left", "right"])  # noqa: S311
+        data = {"side": side, "seconds": "30", "client_token": token}
+        headers = {"Accept": "application/json", "X-CSRFToken": self.csrf}
+        url = f"/program/{self.program}/holds/"
+        # Now and then the phone resends, as after a lost answer: stored once all the same.
+        for _ in range(2 if random.random() < 0.1 else 1):  # noqa: S311
+            response = self.client.post(url, data, headers=headers, name="log hold")
+            if response.status_code in (200, 201):
+                acknowledged.add(token)
+
+    @task(2)
+    def log_pain(self):
+        data = {"score": str(random.randint(0, 10)), "context": "checkin"}  # noqa: S311
+        data["client_token"] = str(uuid.uuid4())
+        headers = {"Accept": "application/json", "X-CSRFToken": self.csrf}
+        self.client.post("/pain/", data, headers=headers, name="log pain")
+
+    @task(2)
+    def today(self):
+        self.read_today()
+
+    @task(1)
+    def history(self):
+        self.client.get("/history/", name="history")
+
+
+class Clinician(HttpUser):
+    weight = 1
+    wait_time = between(2, 5)
+
+    def on_start(self):
+        log_in(self, f"clinician{next(clinician_numbers) % 2}@{DOMAIN}")
+
+    @task
+    def report(self):
+        self.client.get("/clinic/", name="clinician report")
+
+
+@events.test_stop.add_listener
+def write_acknowledged(environment, **kwargs):
+    path = os.environ.get("LOAD_TOKENS_FILE")
+    if path:
+        with open(path, "w") as out:
+            out.write("\n".join(sorted(acknowledged)))

@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_http_methods
 
 from exercises.models import Level
-from patients import adherence, charts, services
+from patients import adherence, charts, exports, services
 from patients.access import patient_for_staff, patients_visible_to, require_clinical_staff
 from patients.clock import clinic_now
 from patients.forms import REPORT_SORTS, ReportForm
@@ -223,3 +224,16 @@ def progress(request, patient_id, prescription_id):
         "error": error,
     }
     return render(request, "patients/progress.html", context, status=400 if error else 200)
+
+
+@require_GET
+def patient_fhir(request, patient_id):
+    """The patient's pain scores as a FHIR R4 Bundle of Observations (LOINC 72514-3)."""
+    patient = patient_for_staff(request.user, patient_id)
+    audit.record(audit.Action.EXPORT, patient=patient)
+    scores = PainScore.objects.for_patient(patient).order_by("recorded_at", "pk")
+    response = JsonResponse(
+        exports.pain_bundle(patient, scores), content_type="application/fhir+json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="holdfast-pain-{patient.pk}.json"'
+    return response

@@ -10,6 +10,8 @@ urlpatterns = [
     path("program/<int:prescription_id>/holds/", views.log_hold, name="log-hold"),
     path("pain/", views.log_pain, name="log-pain"),
     path("history/", views.history, name="history"),
+    path("program/print/", views.print_program, name="print"),
+    path("me/export.zip", views.export_my_data, name="export"),
     path("holds/<int:pk>/edit/", views.edit_hold, name="edit-hold"),
     path("holds/<int:pk>/delete/", views.delete_hold, name="delete-hold"),
     path("pain/<int:pk>/edit/", views.edit_pain, name="edit-pain"),
@@ -17,6 +19,11 @@ urlpatterns = [
     path("clinic/", report_views.report, name="report"),
     path("clinic/report.csv", report_views.report_csv, name="report-csv"),
     path("clinic/patients/<int:patient_id>/", report_views.patient_detail, name="patient-detail"),
+    path(
+        "clinic/patients/<int:patient_id>/fhir.json",
+        report_views.patient_fhir,
+        name="patient-fhir",
+    ),
     path(
         "clinic/patients/<int:patient_id>/prescriptions/<int:prescription_id>/progress/",
         report_views.progress,

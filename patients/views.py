@@ -2,13 +2,13 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patients import adherence, charts, services
+from patients import adherence, charts, exports, services
 from patients.access import (
     hold_log_for_patient,
     pain_score_for_patient,
@@ -18,6 +18,7 @@ from patients.access import (
 from patients.clock import clinic_now
 from patients.forms import HoldEditForm, HoldLogForm, PainEditForm, PainScoreForm
 from patients.models import HoldLog, PainScore, Prescription
+from portal import audit
 
 HISTORY_DAYS = 30
 STREAK_LOOKBACK_DAYS = 60
@@ -324,3 +325,38 @@ def delete_pain(request, pk):
         messages.success(request, "Pain score deleted.")
         return redirect("patients:history")
     return render(request, "patients/delete_entry.html", {"entry": pain, "what": "pain score"})
+
+
+@require_GET
+def export_my_data(request):
+    """Everything the portal stores about the patient, to download (right of access)."""
+    patient = patient_for_user(request.user)
+    audit.record(audit.Action.EXPORT, patient=patient)
+    _, _, day = clinic_now()
+    response = HttpResponse(exports.patient_archive(patient), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="holdfast-my-data-{day}.zip"'
+    return response
+
+
+PRINT_DAYS = 28
+
+
+@require_GET
+def print_program(request):
+    """The current program on paper: each level's steps, dose, tip and cautions, and four
+    weeks of boxes to tick."""
+    patient = patient_for_user(request.user)
+    _, _, day = clinic_now()
+    prescriptions = (
+        Prescription.objects.filter(patient=patient)
+        .active_on(day)
+        .with_level()
+        .prefetch_related("level__steps")
+    )
+    context = {
+        "patient": patient,
+        "prescriptions": prescriptions,
+        "day": day,
+        "tick_days": [day + timedelta(days=offset) for offset in range(PRINT_DAYS)],
+    }
+    return render(request, "patients/print_program.html", context)

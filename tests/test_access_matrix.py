@@ -40,6 +40,8 @@ MATRIX = {
     "password_change_done": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
     "patients:today": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
     "patients:history": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
+    "patients:print": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
+    "patients:export": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
     "patients:timer": ("GET", "prescription", [LOGIN, 200, 404, 404, 404, 404, 404]),
     "patients:log-hold": ("POST", "prescription", [LOGIN, 400, 404, 404, 404, 404, 404]),
     "patients:log-pain": ("POST", None, [LOGIN, 400, 400, 404, 404, 404, 404]),
@@ -50,6 +52,7 @@ MATRIX = {
     "patients:report": ("GET", None, [LOGIN, 403, 403, 200, 200, 403, 200]),
     "patients:report-csv": ("GET", None, [LOGIN, 403, 403, 200, 200, 403, 200]),
     "patients:patient-detail": ("GET", "patient", [LOGIN, 403, 403, 200, 404, 403, 200]),
+    "patients:patient-fhir": ("GET", "patient", [LOGIN, 403, 403, 200, 404, 403, 200]),
     "patients:progress": ("GET", "progress", [LOGIN, 403, 403, 200, 404, 403, 200]),
 }
 

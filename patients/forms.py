@@ -272,3 +272,18 @@ class ReportForm(forms.Form):
         if as_of.year < 2000:
             raise forms.ValidationError("Choose a date from 2000 onwards.")
         return as_of
+
+
+class ReminderSettingsForm(forms.Form):
+    reminders_on = forms.BooleanField(
+        label="E-mail me a reminder on days I have not finished my program", required=False
+    )
+    reminder_time = forms.TimeField(
+        label="Remind me at",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": "Enter a time such as 18:30.", "required": "Choose a time."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper("Save")

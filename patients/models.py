@@ -1,4 +1,6 @@
+import secrets
 import uuid
+from datetime import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +22,10 @@ class PatientQuerySet(models.QuerySet):
         return self.select_related("user", "clinician")
 
 
+def new_calendar_token():
+    return secrets.token_urlsafe(32)
+
+
 class Patient(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient"
@@ -31,6 +37,11 @@ class Patient(models.Model):
         limit_choices_to={"groups__name": "Clinicians"},
     )
     created = models.DateTimeField(auto_now_add=True)
+    # Reminders are off until the patient turns them on and picks a time.
+    reminders_on = models.BooleanField(default=False)
+    reminder_time = models.TimeField(default=time(18, 0))
+    # The secret part of the calendar feed's address; resetting it retires the old one.
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
 
     objects = PatientQuerySet.as_manager()
 
@@ -292,3 +303,29 @@ class PainScore(models.Model):
 
     def is_editable_on(self, today, tz):
         return self.recorded_at.astimezone(tz).date() == today
+
+
+class ReminderSent(models.Model):
+    """A reminder or digest e-mail that went out, so that none goes out twice."""
+
+    class Kind(models.TextChoices):
+        PATIENT = "patient", "Patient's daily reminder"
+        DIGEST = "digest", "Clinician's weekly digest"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    day = models.DateField(help_text="The day (for a digest, the Monday of the week) it covers.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "day"], name="reminder_once_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient} for {self.day}"

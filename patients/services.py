@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from exercises.models import Level
-from patients.models import HoldLog, PainScore, Prescription
+from patients.models import HoldLog, PainScore, Prescription, new_calendar_token
 from portal import audit, invitations, roles
 from portal.models import User
 
@@ -198,4 +198,19 @@ def patient_invite(*, patient, first_name, last_name, email, request):
     transaction.on_commit(
         lambda: invitations.send_invitation(request=request, user=user, clinician=clinician)
     )
+    return patient
+
+
+@transaction.atomic
+def patient_settings_update(*, patient, reminders_on, reminder_time):
+    patient.reminders_on = reminders_on
+    patient.reminder_time = reminder_time
+    patient.save(update_fields=["reminders_on", "reminder_time"])
+    return patient
+
+
+@transaction.atomic
+def calendar_token_reset(*, patient):
+    patient.calendar_token = new_calendar_token()
+    patient.save(update_fields=["calendar_token"])
     return patient

@@ -1,14 +1,15 @@
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patients import adherence, charts, exports, services
+from patients import adherence, calendar, charts, exports, services
 from patients.access import (
     hold_log_for_patient,
     pain_score_for_patient,
@@ -16,8 +17,14 @@ from patients.access import (
     prescription_for_patient,
 )
 from patients.clock import clinic_now
-from patients.forms import HoldEditForm, HoldLogForm, PainEditForm, PainScoreForm
-from patients.models import HoldLog, PainScore, Prescription
+from patients.forms import (
+    HoldEditForm,
+    HoldLogForm,
+    PainEditForm,
+    PainScoreForm,
+    ReminderSettingsForm,
+)
+from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import audit
 
 HISTORY_DAYS = 30
@@ -360,3 +367,44 @@ def print_program(request):
         "tick_days": [day + timedelta(days=offset) for offset in range(PRINT_DAYS)],
     }
     return render(request, "patients/print_program.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request):
+    patient = patient_for_user(request.user)
+    form = ReminderSettingsForm(
+        request.POST or None,
+        initial={"reminders_on": patient.reminders_on, "reminder_time": patient.reminder_time},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.patient_settings_update(patient=patient, **form.cleaned_data)
+        messages.success(request, "Settings saved.")
+        return redirect("patients:settings")
+    feed = request.build_absolute_uri(
+        reverse("patients:calendar", kwargs={"token": patient.calendar_token})
+    )
+    context = {"form": form, "patient": patient, "feed": feed}
+    return render(request, "patients/settings.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def calendar_reset(request):
+    patient = patient_for_user(request.user)
+    services.calendar_token_reset(patient=patient)
+    messages.success(
+        request, "Your calendar has a new address. The old one no longer works anywhere."
+    )
+    return redirect("patients:settings")
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request, token):
+    """The patient's program as a daily calendar event. The address is the secret; the
+    feed names no stretch, level or score."""
+    patient = get_object_or_404(Patient.objects.select_related("user"), calendar_token=token)
+    response = HttpResponse(
+        calendar.program_calendar(patient), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -223,6 +223,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Holdfast <no-reply@localhost>")
 
+# The portal's address as patients reach it, for links in e-mails sent outside a request
+# (reminders). Invitations and resets use the address of the request instead.
+PORTAL_SITE_URL = env_str(
+    "PORTAL_SITE_URL",
+    "http://127.0.0.1:8000/" if DEBUG else "https://" + (ALLOWED_HOSTS or ["localhost"])[0] + "/",
+)
+
 # A password reset link works for an hour; an invitation for a week (portal.invitations).
 PASSWORD_RESET_TIMEOUT = 3600
 

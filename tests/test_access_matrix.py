@@ -42,6 +42,9 @@ MATRIX = {
     "patients:history": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
     "patients:print": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
     "patients:export": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
+    "patients:settings": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
+    "patients:calendar-reset": ("POST", None, [LOGIN, 302, 302, 404, 404, 404, 404]),
+    "patients:calendar": ("GET", "calendar", [200, 200, 200, 200, 200, 200, 200]),
     "patients:timer": ("GET", "prescription", [LOGIN, 200, 404, 404, 404, 404, 404]),
     "patients:log-hold": ("POST", "prescription", [LOGIN, 400, 404, 404, 404, 404, 404]),
     "patients:log-pain": ("POST", None, [LOGIN, 400, 400, 404, 404, 404, 404]),
@@ -71,8 +74,10 @@ WRITES = {
     "patients:edit-pain": "alice",
     "patients:delete-pain": "alice",
     "patients:progress": "carol",
+    "patients:settings": "alice",
+    "patients:calendar-reset": "alice",
 }
-POST_ONLY = ["logout", "patients:log-hold", "patients:log-pain"]
+POST_ONLY = ["logout", "patients:log-hold", "patients:log-pain", "patients:calendar-reset"]
 
 
 def named_routes(patterns=None, namespace=None):
@@ -102,6 +107,7 @@ def world(everyone, alice_rx, bob_rx):
         "patient": {"patient_id": patient.pk},
         "progress": {"patient_id": patient.pk, "prescription_id": alice_rx.pk},
         "link": {"uidb64": "MQ", "token": "expired-token"},
+        "calendar": {"token": patient.calendar_token},
     }
 
 
@@ -169,6 +175,7 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "admin:login",
+    "patients:calendar",  # the address itself is the secret; a wrong one is a 404
 }
 
 

@@ -1,0 +1,113 @@
+"""Reminders: the patients' daily e-mail and the clinicians' weekly digest.
+
+`manage.py send_reminders` runs from cron every 15 minutes. It is idempotent: what it
+sends is recorded (ReminderSent) and never sent twice for the same day or week. The
+patient's e-mail says only that the stretches are waiting; the digest names patients and
+their flags, nothing more.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+
+from patients import adherence
+from patients.models import Patient, ReminderSent
+from portal import roles
+from portal.models import User
+
+DIGEST_WEEKDAY = 0  # Monday
+DIGEST_HOUR = 8
+
+
+def _record_once(recipient, kind, day):
+    """Claim the right to send; False when it was already sent (or is being sent)."""
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(recipient=recipient, kind=kind, day=day)
+    except IntegrityError:
+        return False
+    return True
+
+
+def patients_to_remind(*, now, tz):
+    """Patients whose chosen time has passed today and whose program is not yet done."""
+    local = now.astimezone(tz)
+    today = local.date()
+    due = Patient.objects.filter(
+        reminders_on=True, reminder_time__lte=local.time(), user__is_active=True
+    ).select_related("user")
+    already = ReminderSent.objects.filter(kind=ReminderSent.Kind.PATIENT, day=today)
+    due = list(due.exclude(user__in=already.values("recipient")))
+    daily = adherence.daily_adherence(
+        patient_ids=[patient.pk for patient in due],
+        start=today,
+        end=today + timedelta(days=1),
+        tz=tz,
+    )
+    return [
+        patient
+        for patient in due
+        if (result := daily.get(patient.pk, {}).get(today)) is not None
+        and result.has_program
+        and not adherence.is_complete(result)
+    ]
+
+
+def send_patient_reminders(*, now, tz, site_url):
+    today = now.astimezone(tz).date()
+    sent = 0
+    for patient in patients_to_remind(now=now, tz=tz):
+        if not _record_once(patient.user, ReminderSent.Kind.PATIENT, today):
+            continue
+        context = {"patient": patient, "clinic_name": settings.PORTAL_CLINIC_NAME, "link": site_url}
+        send_mail(
+            subject=f"{settings.PORTAL_CLINIC_NAME}: your stretches are waiting",
+            message=render_to_string("patients/email/reminder.txt", context),
+            from_email=None,
+            recipient_list=[patient.user.email],
+        )
+        sent += 1
+    return sent
+
+
+def send_clinician_digests(*, now, tz, site_url):
+    """On Monday from 08:00, each clinician's flagged patients: names and flags only."""
+    local = now.astimezone(tz)
+    monday = local.date() - timedelta(days=local.weekday())
+    if local < datetime.combine(monday, datetime.min.time(), tzinfo=tz) + timedelta(
+        hours=DIGEST_HOUR
+    ):
+        return 0
+    sent = 0
+    clinicians = User.objects.filter(groups__name=roles.CLINICIANS, is_active=True)
+    for clinician in clinicians.exclude(
+        pk__in=ReminderSent.objects.filter(kind=ReminderSent.Kind.DIGEST, day=monday).values(
+            "recipient"
+        )
+    ):
+        summaries = adherence.patient_summaries(
+            patients=Patient.objects.filter(clinician=clinician).with_people(),
+            as_of=local.date(),
+            today=local.date(),
+            tz=tz,
+        )
+        flagged = [summary for summary in summaries if summary.flags]
+        if not flagged or not _record_once(clinician, ReminderSent.Kind.DIGEST, monday):
+            continue
+        context = {
+            "clinician": clinician,
+            "flagged": flagged,
+            "clinic_name": settings.PORTAL_CLINIC_NAME,
+            "link": site_url.rstrip("/") + "/clinic/",
+        }
+        send_mail(
+            subject=f"{settings.PORTAL_CLINIC_NAME}: {len(flagged)} patients to look at this week",
+            message=render_to_string("patients/email/digest.txt", context),
+            from_email=None,
+            recipient_list=[clinician.email],
+        )
+        sent += 1
+    return sent

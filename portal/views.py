@@ -1,7 +1,9 @@
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
@@ -27,6 +29,19 @@ def home(request):
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; send them to the real one."""
     return redirect(static("favicon.svg"), permanent=True)
+
+
+SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "js" / "sw.js"
+
+
+@login_not_required
+@require_GET
+@never_cache
+def service_worker(request):
+    """The service worker must come from the site's root to look after every page."""
+    response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @login_not_required

@@ -27,7 +27,6 @@
     logUrl: root.dataset.logUrl,
   };
   var SIDE_NAMES = { left: "Left side", right: "Right side", none: "Hold" };
-  var RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 
   var el = {
     phase: document.getElementById("timer-phase"),
@@ -82,11 +81,6 @@
       });
     }
     return steps;
-  }
-
-  function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
   }
 
   function newToken() {
@@ -296,66 +290,28 @@
     return item;
   }
 
-  // Answers that mean "do not try again": the server has decided (saved, or refused
-  // with reasons), or the patient must act first (logged out, page too old).
-  function finalAnswer(response, data) {
-    if (response.redirected || response.status === 401 || response.status === 403) {
-      return { ok: false, message: "Your session has ended. Log in again, then log this hold by hand." };
-    }
-    if (data === null) {
-      return { ok: false, message: "The clinic's server gave an answer this page does not understand." };
-    }
-    return { ok: response.ok, data: data };
-  }
-
-  function post(url, body, attempt, onDone, onWaiting) {
-    var headers = { Accept: "application/json", "X-CSRFToken": csrfToken() };
-    // The server corrects a phone's clock by comparing this with its own.
-    body.set("sent_at", new Date().toISOString());
-    fetch(url, { method: "POST", body: body, headers: headers, credentials: "same-origin" })
-      .then(function (response) {
-        if (response.status >= 500) {
-          throw new Error("server error " + response.status);
-        }
-        var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-        return (isJson ? response.json() : Promise.resolve(null)).then(function (data) {
-          var answer = finalAnswer(response, data);
-          onDone(answer.ok, answer.data || { message: answer.message });
-        });
-      })
-      .catch(function () {
-        if (attempt >= RETRY_DELAYS_MS.length) {
-          onDone(false, { message: "Could not reach the clinic's server. Log this hold by hand later." });
-          return;
-        }
-        onWaiting();
-        window.setTimeout(function () {
-          post(url, body, attempt + 1, onDone, onWaiting);
-        }, RETRY_DELAYS_MS[attempt]);
-      });
-  }
-
   function saveHold(side, seconds, endedAt) {
-    var body = new FormData();
-    body.append("side", side);
-    body.append("seconds", String(seconds));
-    body.append("performed_at", new Date(endedAt || Date.now()).toISOString());
-    body.append("client_token", newToken());
-    body.append("source", "timer");
+    var fields = {
+      side: side,
+      seconds: String(seconds),
+      performed_at: new Date(endedAt || Date.now()).toISOString(),
+      client_token: newToken(),
+      source: "timer",
+    };
     var label = (SIDE_NAMES[side] || "Hold") + ", " + seconds + " s: ";
     var line = addLogLine(label + "saving…");
-    post(
+    window.HoldfastOutbox.send(
       config.logUrl,
-      body,
-      0,
+      fields,
       function (ok, data) {
         line.textContent = label + (ok ? "saved" : "not saved. " + errorText(data));
         if (ok && data.progress) {
           showProgress(data.progress);
         }
       },
-      function () {
-        line.textContent = label + "waiting for a connection, will retry";
+      function (loggedOut) {
+        line.textContent =
+          label + (loggedOut ? "kept on this device; log in again to send it" : "kept on this device, will send when online");
       }
     );
   }
@@ -388,9 +344,14 @@
 
   function savePain(event) {
     event.preventDefault();
-    var body = new FormData(painForm);
-    if (!body.get("recorded_at")) {
-      body.set("recorded_at", new Date().toISOString());
+    var fields = {};
+    new FormData(painForm).forEach(function (value, name) {
+      if (name !== "csrfmiddlewaretoken") {
+        fields[name] = value;
+      }
+    });
+    if (!fields.recorded_at) {
+      fields.recorded_at = new Date().toISOString();
     }
     var status = painForm.querySelector(".pain-status");
     if (!status) {
@@ -400,22 +361,19 @@
       painForm.appendChild(status);
     }
     status.textContent = "Saving…";
-    post(
+    window.HoldfastOutbox.send(
       painForm.action,
-      body,
-      0,
+      fields,
       function (ok, data) {
         status.textContent = ok ? data.message : "Not saved. " + errorText(data);
-        if (ok) {
-          painForm.reset();
-          // A fresh token, so that another score later in the day is a new entry.
-          painForm.querySelector("input[name=client_token]").value = newToken();
-        }
       },
       function () {
-        status.textContent = "Waiting for a connection, will retry…";
+        status.textContent = "Kept on this device; it will be sent when you are back online.";
       }
     );
+    painForm.reset();
+    // A fresh token, so that another score later in the day is a new entry.
+    painForm.querySelector("input[name=client_token]").value = newToken();
   }
 
   el.start.addEventListener("click", start);

@@ -62,3 +62,11 @@ def test_it_needs_no_login_and_reveals_nothing_more(client):
 
 def test_it_only_answers_get(client):
     assert client.post(HEALTHZ).status_code == 405
+
+
+def test_the_service_worker_is_served_from_the_root_for_every_page(client):
+    response = client.get(reverse("service-worker"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/javascript"
+    assert response["Service-Worker-Allowed"] == "/"
+    assert b"holdfast-pages-v1" in response.content

@@ -1,0 +1,190 @@
+/*
+ * The outbox: what the patient logs is never lost to a bad connection.
+ *
+ * Every hold and pain score is posted at once; when the network fails, the entry (with
+ * its client token) is kept in IndexedDB and sent again when the connection returns, even
+ * after the page was closed and opened again. The server stores a token only once, so a
+ * resend after a lost answer is harmless. Elements marked data-outbox-status say how many
+ * entries are waiting.
+ */
+(function () {
+  "use strict";
+
+  var DB_NAME = "holdfast";
+  var STORE = "outbox";
+  var RETRY_MS = 1000;
+  var listeners = {}; // entry id -> {onDone, onWaiting}, for entries made by this page
+  var flushing = null;
+  var flushAgain = false; // an entry arrived while a flush was under way
+  var retryTimer = null;
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = window.indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true });
+      };
+      request.onsuccess = function () {
+        resolve(request.result);
+      };
+      request.onerror = function () {
+        reject(request.error);
+      };
+    });
+  }
+
+  function withStore(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var transaction = db.transaction(STORE, mode);
+        var result = work(transaction.objectStore(STORE));
+        transaction.oncomplete = function () {
+          resolve(result && "result" in result ? result.result : undefined);
+        };
+        transaction.onerror = function () {
+          reject(transaction.error);
+        };
+      });
+    });
+  }
+
+  function allEntries() {
+    return withStore("readonly", function (store) {
+      return store.getAll();
+    });
+  }
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function showCount() {
+    return allEntries().then(function (entries) {
+      var waiting = entries.length;
+      document.querySelectorAll("[data-outbox-status]").forEach(function (element) {
+        element.hidden = waiting === 0;
+        element.textContent =
+          waiting === 1
+            ? "1 entry is waiting to be sent. It will go as soon as you are back online."
+            : waiting + " entries are waiting to be sent. They will go as soon as you are back online.";
+      });
+      return waiting;
+    });
+  }
+
+  // One attempt at sending. Resolves with {final, ok, data}: final means the server has
+  // decided (saved, already saved, or refused with reasons) and the entry can go.
+  function attempt(entry) {
+    var body = new FormData();
+    Object.keys(entry.fields).forEach(function (name) {
+      body.append(name, entry.fields[name]);
+    });
+    // The server corrects the phone's clock by comparing this with its own.
+    body.set("sent_at", new Date().toISOString());
+    var headers = { Accept: "application/json", "X-CSRFToken": csrfToken() };
+    return fetch(entry.url, { method: "POST", body: body, headers: headers, credentials: "same-origin" }).then(
+      function (response) {
+        if (response.status >= 500) {
+          return { final: false };
+        }
+        if (response.redirected || response.status === 401 || response.status === 403) {
+          // Logged out: keep the entry; it is sent after the next login.
+          return { final: false, loggedOut: true };
+        }
+        var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        return (isJson ? response.json() : Promise.resolve(null)).then(function (data) {
+          return { final: data !== null, ok: response.ok, data: data };
+        });
+      },
+      function () {
+        return { final: false };
+      }
+    );
+  }
+
+  function remove(id) {
+    return withStore("readwrite", function (store) {
+      store.delete(id);
+    });
+  }
+
+  function scheduleRetry() {
+    if (retryTimer === null) {
+      retryTimer = window.setTimeout(function () {
+        retryTimer = null;
+        flush();
+      }, RETRY_MS);
+    }
+  }
+
+  function flush() {
+    if (flushing) {
+      flushAgain = true;
+      return flushing;
+    }
+    flushing = allEntries()
+      .then(function (entries) {
+        return entries.reduce(function (chain, entry) {
+          return chain.then(function (stop) {
+            if (stop) {
+              return true;
+            }
+            return attempt(entry).then(function (answer) {
+              var listener = listeners[entry.id];
+              if (!answer.final) {
+                if (listener && listener.onWaiting) {
+                  listener.onWaiting(answer.loggedOut);
+                }
+                return true; // keep the order: stop at the first entry that cannot go
+              }
+              return remove(entry.id).then(function () {
+                delete listeners[entry.id];
+                if (listener) {
+                  listener.onDone(answer.ok, answer.data);
+                }
+                return false;
+              });
+            });
+          });
+        }, Promise.resolve(false));
+      })
+      .then(function (stopped) {
+        flushing = null;
+        if (flushAgain && !stopped) {
+          flushAgain = false;
+          return flush();
+        }
+        flushAgain = false;
+        return showCount().then(function (waiting) {
+          if (stopped && waiting && navigator.onLine) {
+            scheduleRetry();
+          }
+        });
+      });
+    return flushing;
+  }
+
+  // Queue an entry and try to send it now. onDone(ok, data) runs once the server has
+  // answered for good; onWaiting() each time it could not be reached.
+  function send(url, fields, onDone, onWaiting) {
+    var entry = { url: url, fields: fields, queuedAt: new Date().toISOString() };
+    return withStore("readwrite", function (store) {
+      return store.add(entry);
+    })
+      .then(function (id) {
+        listeners[id] = { onDone: onDone, onWaiting: onWaiting };
+        return flush();
+      })
+      .catch(function () {
+        // No IndexedDB (a private window on an old browser): send once, without a queue.
+        return attempt({ url: url, fields: fields }).then(function (answer) {
+          onDone(answer.final && answer.ok, answer.data || { message: "Could not reach the server." });
+        });
+      });
+  }
+
+  window.HoldfastOutbox = { send: send, flush: flush, count: showCount };
+  window.addEventListener("online", flush);
+  flush();
+})();

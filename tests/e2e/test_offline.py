@@ -1,0 +1,84 @@
+"""The timer without a connection: entries wait on the phone and are stored once later."""
+
+import pytest
+from playwright.sync_api import expect
+
+from patients.models import HoldLog, PainScore
+from tests.e2e.test_library import log_in
+from tests.e2e.test_timer import GET_READY, REST, SWITCH, TARGET, open_timer, prescription
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+__all__ = ["prescription"]  # the fixture, shared with the timer's tests
+
+WHOLE_SET_MS = (GET_READY + 4 * TARGET + 2 * SWITCH + REST + 1) * 1000
+
+
+def test_a_set_done_offline_is_sent_once_when_the_connection_returns(
+    page, context, live_server, prescription
+):
+    open_timer(page, live_server, prescription)
+    context.set_offline(True)
+    page.get_by_role("button", name="Start").click()
+    page.clock.run_for(WHOLE_SET_MS)
+    status = page.locator("#main [data-outbox-status]")
+    expect(status).to_contain_text("4 entries are waiting to be sent")
+
+    pain = page.locator("#pain-section")
+    pain.get_by_label("2", exact=True).check()
+    pain.get_by_role("button", name="Save pain score").click()
+    expect(status).to_contain_text("5 entries are waiting to be sent")
+    assert not HoldLog.objects.exists()
+    assert not PainScore.objects.exists()
+
+    context.set_offline(False)
+    expect(status).to_be_hidden()
+    expect(page.locator("#timer-log li")).to_have_text(
+        ["Left side, 30 s: saved", "Right side, 30 s: saved"] * 2
+    )
+    assert HoldLog.objects.filter(prescription=prescription).count() == 4
+    assert HoldLog.objects.values("client_token").distinct().count() == 4
+    assert PainScore.objects.get().score == 2
+
+
+def test_entries_survive_closing_the_page(page, context, live_server, prescription):
+    open_timer(page, live_server, prescription)
+    context.set_offline(True)
+    page.get_by_role("button", name="Start").click()
+    page.clock.run_for((GET_READY + TARGET + 1) * 1000)
+    expect(page.locator("#main [data-outbox-status]")).to_contain_text("1 entry is waiting")
+    context.set_offline(False)
+    page.close()
+
+    again = context.new_page()
+    again.goto(f"{live_server.url}/today/")
+    expect(again.locator("#main [data-outbox-status]")).to_be_hidden()
+    # The first page is gone; the next one found its entry in the outbox and sent it.
+    assert HoldLog.objects.filter(prescription=prescription).count() == 1
+
+
+def test_pages_open_offline_once_seen_and_are_forgotten_at_logout(
+    page, context, live_server, prescription
+):
+    log_in(page, live_server, prescription.patient.user.email)
+    page.goto(f"{live_server.url}/today/")
+    # Wait until the service worker controls the page (a plain evaluate: the portal's CSP
+    # forbids the eval that wait_for_function would need).
+    page.evaluate(
+        """new Promise(resolve => navigator.serviceWorker.controller
+            ? resolve(true)
+            : navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true)))"""
+    )
+    page.goto(f"{live_server.url}/today/")  # now through the service worker, which keeps it
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+    context.set_offline(False)
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    kept = page.evaluate(
+        "caches.open('holdfast-pages-v1').then(cache => cache.keys()).then(keys => keys.length)"
+    )
+    assert kept == 0

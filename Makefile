@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development values; production sets its own environment (see the README).
 DEV_ENV := DEBUG=1 PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: run test lint pytest format clean serve-prod bench loadtest
+.PHONY: run test lint pytest format clean serve-prod bench loadtest screenshots
 
 run: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -105,6 +105,10 @@ loadtest: $(VENV)/.installed-dev
 		status=$$?; kill $$(cat .bench/gunicorn.pid); exit $$status
 	$(LOAD_ENV) $(BIN)/python manage.py loadtest_check --tokens .bench/acknowledged.txt \
 		--after-id $$(cat .bench/last-hold-id)
+
+# The README's screenshots (phone width), taken by a browser test.
+screenshots: $(VENV)/.installed-dev
+	HOLDFAST_SCREENSHOTS_DIR=docs/screenshots $(DEV_ENV) $(BIN)/pytest tests/e2e/test_screenshots.py -q
 
 # Tidy the code the way `make test` checks it (also run after makemigrations).
 format: $(VENV)/.installed-dev

@@ -1,0 +1,49 @@
+"""Everything works from the keyboard alone, with the focus always visible."""
+
+import pytest
+from playwright.sync_api import expect
+
+from patients.models import PainScore
+from tests.e2e.test_accessibility import clinic
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+__all__ = ["clinic"]
+
+FOCUS_OUTLINE = "getComputedStyle(document.activeElement).outlineStyle"
+
+
+def tab_to(page, accessible_name, limit=40):
+    """Press Tab until the focused element has this accessible name (or label text)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        name = page.evaluate(
+            """(() => { const e = document.activeElement;
+                 return (e.labels && e.labels[0] ? e.labels[0].innerText : '')
+                        || e.getAttribute('aria-label') || e.value || e.innerText || ''; })()"""
+        )
+        if name.strip() == accessible_name:
+            return
+    raise AssertionError(f"Tab never reached {accessible_name!r}")
+
+
+def test_log_in_and_record_pain_with_the_keyboard_only(page, live_server, clinic):
+    PainScore.objects.all().delete()  # so that today asks for the check-in
+    page.goto(f"{live_server.url}/accounts/login/")
+    tab_to(page, "E-mail address*")
+    page.keyboard.type("alice@example.com")
+    assert page.evaluate(FOCUS_OUTLINE) != "none"
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Today's pain check-in")).to_be_visible()
+
+    tab_to(page, "0")
+    assert page.evaluate(FOCUS_OUTLINE) != "none"
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    tab_to(page, "Save pain score")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Saved: pain 4 out of 10.")).to_be_visible()
+    assert PainScore.objects.get().score == 4

@@ -1,0 +1,59 @@
+"""Screenshots of the main pages at a phone's width, for the README.
+
+`make screenshots` writes them to docs/screenshots/; in an ordinary test run they go to a
+temporary folder, so the pages are still exercised and nothing in the tree changes.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_accessibility import WIDTHS, clinic
+from tests.e2e.test_library import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+__all__ = ["clinic"]  # the fixture, shared with the accessibility tests
+
+
+@pytest.fixture
+def folder(tmp_path):
+    chosen = os.environ.get("HOLDFAST_SCREENSHOTS_DIR")
+    path = Path(chosen) if chosen else tmp_path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def shoot(page, folder, name):
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
+    assert (folder / f"{name}.png").stat().st_size > 0
+
+
+def test_the_main_pages_at_phone_width(page, live_server, clinic, folder):
+    page.set_viewport_size(WIDTHS["phone"])
+    page.clock.install()
+    page.goto(f"{live_server.url}/accounts/login/")
+    shoot(page, folder, "01-login")
+
+    log_in(page, live_server, "alice@example.com")
+    page.goto(f"{live_server.url}/today/")
+    shoot(page, folder, "02-today")
+    page.goto(f"{live_server.url}/program/{clinic['prescription'].pk}/")
+    page.get_by_role("button", name="Start").click()
+    page.clock.run_for(12_000)
+    expect(page.locator("#timer-phase")).to_have_text("Left side")
+    page.screenshot(path=folder / "03-timer.png")
+    page.goto(f"{live_server.url}/history/")
+    shoot(page, folder, "04-history")
+    page.goto(f"{live_server.url}/exercises/psoas-stretch/level-1/")
+    shoot(page, folder, "05-level")
+
+    page.get_by_role("button", name="Show the menu").click()
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, live_server, "carol@example.com")
+    page.goto(f"{live_server.url}/clinic/")
+    shoot(page, folder, "06-report")
+    page.goto(f"{live_server.url}/clinic/patients/{clinic['patient'].pk}/")
+    shoot(page, folder, "07-patient-detail")

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from patients.models import PainScore
 from tests.e2e.test_accessibility import clinic
+from tests.e2e.test_library import log_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,3 +48,43 @@ def test_log_in_and_record_pain_with_the_keyboard_only(page, live_server, clinic
     page.keyboard.press("Enter")
     expect(page.get_by_text("Saved: pain 4 out of 10.")).to_be_visible()
     assert PainScore.objects.get().score == 4
+
+
+FORM_PAGES = {
+    "alice@example.com": [
+        "/today/",
+        "/program/{prescription}/",
+        "/settings/",
+        "/accounts/password/",
+    ],
+    "carol@example.com": ["/clinic/"],
+}
+
+REACH_EVERY_CONTROL = """(() => {
+    const selector = ['input:not([type=hidden])', 'select', 'textarea', 'button']
+        .map(kind => '#main form ' + kind).join(', ');
+    const controls = Array.from(document.querySelectorAll(selector))
+        .filter(e => !e.disabled && e.offsetParent !== null);
+    return controls.map(e => e.name || e.id || e.innerText);
+})()"""
+
+
+@pytest.mark.parametrize("email", FORM_PAGES)
+def test_every_form_control_is_reached_by_tab_with_a_visible_focus(
+    page, live_server, clinic, email
+):
+    log_in(page, live_server, email)
+    for template in FORM_PAGES[email]:
+        page.goto(live_server.url + template.format(prescription=clinic["prescription"].pk))
+        wanted = set(page.evaluate(REACH_EVERY_CONTROL))
+        reached = set()
+        for _ in range(120):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(
+                "(() => { const e = document.activeElement;"
+                " return [e.name || e.id || e.innerText, getComputedStyle(e).outlineStyle]; })()"
+            )
+            if focused[0] in wanted:
+                assert focused[1] != "none", (template, focused[0])
+                reached.add(focused[0])
+        assert reached == wanted, (template, wanted - reached)

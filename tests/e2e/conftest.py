@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = Path(os.environ.get("HOLDFAST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -44,3 +46,26 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail(f"Browser tests must run in CI, but there is {reason}.")
         pytest.skip(f"Browser tests skipped: {reason}.")
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server's server, without threads: requests are handled in the server's
+    own thread, which already uses the tests' database connections."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """Django's live server, answering one request at a time.
+
+    With SQLite the server shares the tests' in-memory database connection; two server
+    threads using it at once (a page and the service worker's script, say) can deadlock
+    inside SQLite's Python functions. One request at a time costs the tests nothing.
+    """
+    server = LiveServer("localhost", start=False)
+    server.thread.server_class = OneRequestAtATime
+    server.start()
+    yield server
+    server.stop()

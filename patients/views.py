@@ -1,4 +1,5 @@
 from datetime import timedelta
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -273,65 +274,64 @@ def editable_or_403(entry, what):
         )
 
 
+def correct_entry(request, entry, *, what, form, save):
+    """The shared flow of correcting today's entry: a form, then back to the history."""
+    editable_or_403(entry, what)
+    if request.method == "POST" and form.is_valid():
+        save(**form.cleaned_data)
+        messages.success(request, f"{what.capitalize()} updated.")
+        return redirect("patients:history")
+    context = {"form": form, "entry": entry, "title": f"Correct a {what}"}
+    return render(
+        request, "patients/edit_entry.html", context, status=400 if form.is_bound else 200
+    )
+
+
+def delete_entry(request, entry, *, what, delete):
+    """The shared flow of deleting today's entry: a confirmation, then the deletion."""
+    editable_or_403(entry, what)
+    if request.method == "POST":
+        delete()
+        messages.success(request, f"{what.capitalize()} deleted.")
+        return redirect("patients:history")
+    return render(request, "patients/delete_entry.html", {"entry": entry, "what": what})
+
+
 @require_http_methods(["GET", "POST"])
 def edit_hold(request, pk):
-    patient = patient_for_user(request.user)
-    hold = hold_log_for_patient(patient, pk)
-    editable_or_403(hold, "hold")
+    hold = hold_log_for_patient(patient_for_user(request.user), pk)
     form = HoldEditForm(
         request.POST or None,
         prescription=hold.prescription,
         initial={"side": hold.side, "seconds": hold.seconds},
     )
-    if request.method == "POST" and form.is_valid():
-        services.hold_log_update(hold_log=hold, **form.cleaned_data)
-        messages.success(request, "Hold updated.")
-        return redirect("patients:history")
-    status = 400 if form.is_bound else 200
-    context = {"form": form, "entry": hold, "title": "Correct a hold"}
-    return render(request, "patients/edit_entry.html", context, status=status)
+    save = partial(services.hold_log_update, hold_log=hold)
+    return correct_entry(request, hold, what="hold", form=form, save=save)
 
 
 @require_http_methods(["GET", "POST"])
 def delete_hold(request, pk):
-    patient = patient_for_user(request.user)
-    hold = hold_log_for_patient(patient, pk)
-    editable_or_403(hold, "hold")
-    if request.method == "POST":
-        services.hold_log_delete(hold_log=hold)
-        messages.success(request, "Hold deleted.")
-        return redirect("patients:history")
-    return render(request, "patients/delete_entry.html", {"entry": hold, "what": "hold"})
+    hold = hold_log_for_patient(patient_for_user(request.user), pk)
+    delete = partial(services.hold_log_delete, hold_log=hold)
+    return delete_entry(request, hold, what="hold", delete=delete)
 
 
 @require_http_methods(["GET", "POST"])
 def edit_pain(request, pk):
-    patient = patient_for_user(request.user)
-    pain = pain_score_for_patient(patient, pk)
-    editable_or_403(pain, "pain score")
+    pain = pain_score_for_patient(patient_for_user(request.user), pk)
     form = PainEditForm(
         request.POST or None,
         initial={"score": pain.score, "context": pain.context, "note": pain.note},
     )
-    if request.method == "POST" and form.is_valid():
-        services.pain_score_update(pain_score=pain, **form.cleaned_data)
-        messages.success(request, "Pain score updated.")
-        return redirect("patients:history")
-    status = 400 if form.is_bound else 200
-    context = {"form": form, "entry": pain, "title": "Correct a pain score"}
-    return render(request, "patients/edit_entry.html", context, status=status)
+    save = partial(services.pain_score_update, pain_score=pain)
+    return correct_entry(request, pain, what="pain score", form=form, save=save)
 
 
 @require_http_methods(["GET", "POST"])
 def delete_pain(request, pk):
-    patient = patient_for_user(request.user)
-    pain = pain_score_for_patient(patient, pk)
-    editable_or_403(pain, "pain score")
-    if request.method == "POST":
-        services.pain_score_delete(pain_score=pain)
-        messages.success(request, "Pain score deleted.")
-        return redirect("patients:history")
-    return render(request, "patients/delete_entry.html", {"entry": pain, "what": "pain score"})
+    pain = pain_score_for_patient(patient_for_user(request.user), pk)
+    delete = partial(services.pain_score_delete, pain_score=pain)
+    return delete_entry(request, pain, what="pain score", delete=delete)
 
 
 @require_GET

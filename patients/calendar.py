@@ -28,4 +28,6 @@ def program_calendar(patient):
         event.add("dtstamp", timezone.now())
         event.add("rrule", {"freq": "daily"})
         feed.add_component(event)
+    # Calendar programs need the zone's rules (RFC 5545) to keep the time across DST.
+    feed.add_missing_timezones()
     return feed.to_ical()

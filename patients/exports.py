@@ -44,8 +44,10 @@ def archive_tables(patient):
                 "email": user.email,
                 "first_name": user.first_name,
                 "last_name": user.last_name,
-                "clinician": str(patient.clinician),
+                "clinician": patient.clinician.get_full_name() or "your clinician",
                 "joined": _stamp(patient.created),
+                "reminders_on": patient.reminders_on,
+                "reminder_time": patient.reminder_time.strftime("%H:%M"),
             }
         ],
         "prescriptions": [
@@ -91,7 +93,9 @@ def archive_tables(patient):
 
 
 TABLE_COLUMNS = {
-    "profile": ["email", "first_name", "last_name", "clinician", "joined"],
+    "profile": [
+        "email", "first_name", "last_name", "clinician", "joined", "reminders_on", "reminder_time",
+    ],
     "prescriptions": [
         "id", "exercise", "level", "level_title", "holds_per_side", "target_seconds",
         "sessions_per_day", "start_date", "end_date", "notes", "prescribed_by",

@@ -2,7 +2,7 @@
 friendly message."""
 
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -19,6 +19,8 @@ from patients.models import (
     HoldLog,
     PainScore,
 )
+
+LATEST_REMINDER = time(23, 45)
 
 # Phones' clocks drift; a time this far ahead of the server's is still "now".
 CLOCK_SKEW = timedelta(minutes=5)
@@ -287,3 +289,10 @@ class ReminderSettingsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = helper("Save")
+
+    def clean_reminder_time(self):
+        chosen = self.cleaned_data["reminder_time"]
+        # Reminders go out every quarter of an hour until midnight; later would never come.
+        if chosen > LATEST_REMINDER:
+            raise forms.ValidationError("Choose a time no later than 23:45.")
+        return chosen

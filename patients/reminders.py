@@ -6,6 +6,7 @@ patient's e-mail says only that the stretches are waiting; the digest names pati
 their flags, nothing more.
 """
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,16 +19,22 @@ from patients.models import Patient, ReminderSent
 from portal import roles
 from portal.models import User
 
-DIGEST_WEEKDAY = 0  # Monday
+logger = logging.getLogger(__name__)
+
 DIGEST_HOUR = 8
 
 
-def _record_once(recipient, kind, day):
-    """Claim the right to send; False when it was already sent (or is being sent)."""
+def _send_once(recipient, kind, day, **mail):
+    """Send unless already sent for this day; the record and the e-mail stand or fall
+    together, so a failed e-mail is tried again on the next run."""
     try:
         with transaction.atomic():
             ReminderSent.objects.create(recipient=recipient, kind=kind, day=day)
+            send_mail(from_email=None, recipient_list=[recipient.email], **mail)
     except IntegrityError:
+        return False
+    except OSError:
+        logger.warning("A %s e-mail could not be sent; it will be tried again.", kind)
         return False
     return True
 
@@ -60,16 +67,14 @@ def send_patient_reminders(*, now, tz, site_url):
     today = now.astimezone(tz).date()
     sent = 0
     for patient in patients_to_remind(now=now, tz=tz):
-        if not _record_once(patient.user, ReminderSent.Kind.PATIENT, today):
-            continue
         context = {"patient": patient, "clinic_name": settings.PORTAL_CLINIC_NAME, "link": site_url}
-        send_mail(
+        sent += _send_once(
+            patient.user,
+            ReminderSent.Kind.PATIENT,
+            today,
             subject=f"{settings.PORTAL_CLINIC_NAME}: your stretches are waiting",
             message=render_to_string("patients/email/reminder.txt", context),
-            from_email=None,
-            recipient_list=[patient.user.email],
         )
-        sent += 1
     return sent
 
 
@@ -95,7 +100,7 @@ def send_clinician_digests(*, now, tz, site_url):
             tz=tz,
         )
         flagged = [summary for summary in summaries if summary.flags]
-        if not flagged or not _record_once(clinician, ReminderSent.Kind.DIGEST, monday):
+        if not flagged:
             continue
         context = {
             "clinician": clinician,
@@ -103,11 +108,11 @@ def send_clinician_digests(*, now, tz, site_url):
             "clinic_name": settings.PORTAL_CLINIC_NAME,
             "link": site_url.rstrip("/") + "/clinic/",
         }
-        send_mail(
+        sent += _send_once(
+            clinician,
+            ReminderSent.Kind.DIGEST,
+            monday,
             subject=f"{settings.PORTAL_CLINIC_NAME}: {len(flagged)} patients to look at this week",
             message=render_to_string("patients/email/digest.txt", context),
-            from_email=None,
-            recipient_list=[clinician.email],
         )
-        sent += 1
     return sent

@@ -17,6 +17,9 @@
   var flushing = null;
   var flushAgain = false; // an entry arrived while a flush was under way
   var retryTimer = null;
+  // Entries belong to the person who made them: on a shared phone, one patient's entries
+  // must never be sent with the next patient's login.
+  var currentUser = document.body.dataset.userId || "";
 
   function openDb() {
     return new Promise(function (resolve, reject) {
@@ -51,6 +54,10 @@
   function allEntries() {
     return withStore("readonly", function (store) {
       return store.getAll();
+    }).then(function (entries) {
+      return entries.filter(function (entry) {
+        return entry.user === currentUser;
+      });
     });
   }
 
@@ -94,7 +101,13 @@
         }
         var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
         return (isJson ? response.json() : Promise.resolve(null)).then(function (data) {
-          return { final: data !== null, ok: response.ok, data: data };
+          // Any other answer is the server's last word on this entry, even one this page
+          // does not understand.
+          return {
+            final: true,
+            ok: response.ok && data !== null,
+            data: data || { message: "The server refused it (" + response.status + ")." },
+          };
         });
       },
       function () {
@@ -123,65 +136,76 @@
       flushAgain = true;
       return flushing;
     }
-    flushing = allEntries()
-      .then(function (entries) {
-        return entries.reduce(function (chain, entry) {
-          return chain.then(function (stop) {
-            if (stop) {
-              return true;
-            }
-            return attempt(entry).then(function (answer) {
-              var listener = listeners[entry.id];
-              if (!answer.final) {
-                if (listener && listener.onWaiting) {
-                  listener.onWaiting(answer.loggedOut);
-                }
-                return true; // keep the order: stop at the first entry that cannot go
+    var run = function () {
+      return sendAll().catch(function () {
+        return { stopped: true }; // IndexedDB failed: try again on the next occasion
+      });
+    };
+    // Two tabs of the portal must not send the same entries at once.
+    var locked = navigator.locks ? navigator.locks.request("holdfast-outbox", run) : run();
+    flushing = locked.then(function (outcome) {
+      flushing = null;
+      if (flushAgain && !outcome.stopped) {
+        flushAgain = false;
+        return flush();
+      }
+      flushAgain = false;
+      return showCount().then(function (waiting) {
+        if (outcome.stopped && !outcome.loggedOut && waiting && navigator.onLine) {
+          scheduleRetry();
+        }
+      });
+    });
+    return flushing;
+  }
+
+  function sendAll() {
+    return allEntries().then(function (entries) {
+      return entries.reduce(function (chain, entry) {
+        return chain.then(function (outcome) {
+          if (outcome.stopped) {
+            return outcome;
+          }
+          return attempt(entry).then(function (answer) {
+            var listener = listeners[entry.id];
+            if (!answer.final) {
+              if (listener && listener.onWaiting) {
+                listener.onWaiting(answer.loggedOut);
               }
-              return remove(entry.id).then(function () {
-                delete listeners[entry.id];
-                if (listener) {
-                  listener.onDone(answer.ok, answer.data);
-                }
-                return false;
-              });
+              // Keep the order: stop at the first entry that cannot go yet.
+              return { stopped: true, loggedOut: answer.loggedOut };
+            }
+            return remove(entry.id).then(function () {
+              delete listeners[entry.id];
+              if (listener) {
+                listener.onDone(answer.ok, answer.data);
+              }
+              return { stopped: false };
             });
           });
-        }, Promise.resolve(false));
-      })
-      .then(function (stopped) {
-        flushing = null;
-        if (flushAgain && !stopped) {
-          flushAgain = false;
-          return flush();
-        }
-        flushAgain = false;
-        return showCount().then(function (waiting) {
-          if (stopped && waiting && navigator.onLine) {
-            scheduleRetry();
-          }
         });
-      });
-    return flushing;
+      }, Promise.resolve({ stopped: false }));
+    });
   }
 
   // Queue an entry and try to send it now. onDone(ok, data) runs once the server has
   // answered for good; onWaiting() each time it could not be reached.
   function send(url, fields, onDone, onWaiting) {
-    var entry = { url: url, fields: fields, queuedAt: new Date().toISOString() };
+    var entry = { url: url, fields: fields, user: currentUser, queuedAt: new Date().toISOString() };
     return withStore("readwrite", function (store) {
       return store.add(entry);
-    })
-      .then(function (id) {
+    }).then(
+      function (id) {
         listeners[id] = { onDone: onDone, onWaiting: onWaiting };
         return flush();
-      })
-      .catch(function () {
-        // No IndexedDB (a private window on an old browser): send once, without a queue.
-        return attempt({ url: url, fields: fields }).then(function (answer) {
+      },
+      function () {
+        // Nowhere to keep it (no IndexedDB, as in some private windows): send it once.
+        return attempt(entry).then(function (answer) {
           onDone(answer.final && answer.ok, answer.data || { message: "Could not reach the server." });
         });
-      });
+      }
+    );
   }
 
   window.HoldfastOutbox = { send: send, flush: flush, count: showCount };

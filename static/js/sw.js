@@ -37,7 +37,9 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") {
     return;
   }
-  if (url.pathname.indexOf("/accounts/login/") === 0) {
+  // Any page of the accounts area (login, the invitation link, password reset) may mean
+  // another person: forget the pages kept for the last one.
+  if (url.pathname.indexOf("/accounts/") === 0) {
     event.waitUntil(forgetPages());
     return;
   }
@@ -66,8 +68,13 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(
       fetch(request)
         .then(function (response) {
-          // A redirect (to the login page) means logged out: keep nothing.
-          if (response.ok && !response.redirected) {
+          // A redirect (to the login page) means the session ended: forget every page.
+          if (response.redirected) {
+            return forgetPages().then(function () {
+              return response;
+            });
+          }
+          if (response.ok) {
             var copy = response.clone();
             caches.open(PAGE_CACHE).then(function (cache) {
               cache.put(request, copy);

@@ -353,6 +353,9 @@
     if (!fields.recorded_at) {
       fields.recorded_at = new Date().toISOString();
     }
+    // Always a token made now: a page reopened from the offline cache carries the token
+    // of an earlier visit, and reusing it would make the server drop this score.
+    fields.client_token = newToken();
     var status = painForm.querySelector(".pain-status");
     if (!status) {
       status = document.createElement("p");
@@ -372,8 +375,6 @@
       }
     );
     painForm.reset();
-    // A fresh token, so that another score later in the day is a new entry.
-    painForm.querySelector("input[name=client_token]").value = newToken();
   }
 
   el.start.addEventListener("click", start);

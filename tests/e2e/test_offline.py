@@ -4,8 +4,10 @@ import pytest
 from playwright.sync_api import expect
 
 from patients.models import HoldLog, PainScore
+from portal import roles
 from tests.e2e.test_library import log_in
 from tests.e2e.test_timer import GET_READY, REST, SWITCH, TARGET, open_timer, prescription
+from tests.factories import make_patient, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,11 +49,12 @@ def test_entries_survive_closing_the_page(page, context, live_server, prescripti
     page.get_by_role("button", name="Start").click()
     page.clock.run_for((GET_READY + TARGET + 1) * 1000)
     expect(page.locator("#main [data-outbox-status]")).to_contain_text("1 entry is waiting")
+    page.close()  # closed while still offline: the entry is only on the phone now
     context.set_offline(False)
-    page.close()
 
     again = context.new_page()
     again.goto(f"{live_server.url}/today/")
+    again.wait_for_load_state("networkidle")  # the outbox sends as the page opens
     expect(again.locator("#main [data-outbox-status]")).to_be_hidden()
     # The first page is gone; the next one found its entry in the outbox and sent it.
     assert HoldLog.objects.filter(prescription=prescription).count() == 1
@@ -82,3 +85,38 @@ def test_pages_open_offline_once_seen_and_are_forgotten_at_logout(
         "caches.open('holdfast-pages-v1').then(cache => cache.keys()).then(keys => keys.length)"
     )
     assert kept == 0
+
+
+def test_one_patients_waiting_entries_are_never_sent_as_anothers(
+    page, context, live_server, prescription
+):
+    other = make_user("zed@example.com", role=roles.PATIENTS)
+    make_patient(other, prescription.patient.clinician)
+    open_timer(page, live_server, prescription)
+    context.set_offline(True)
+    # A pain score: sent with Zed's login, it would be stored as Zed's.
+    pain = page.locator("#pain-section")
+    pain.get_by_label("7", exact=True).check()
+    pain.get_by_role("button", name="Save pain score").click()
+    expect(page.locator("#main [data-outbox-status]")).to_contain_text("1 entry is waiting")
+    page.close()
+    context.clear_cookies()  # the session ends (an idle timeout, say) before it is sent
+    context.set_offline(False)
+
+    again = context.new_page()
+    log_in(again, live_server, "zed@example.com")
+    expect(again.get_by_role("heading", level=1)).to_contain_text("Hello")
+    again.wait_for_load_state("networkidle")
+    expect(again.locator("#main [data-outbox-status]")).to_be_hidden()
+    assert not HoldLog.objects.exists()
+    assert not PainScore.objects.exists()
+
+
+def test_each_pain_score_from_the_timer_is_a_new_entry(page, live_server, prescription):
+    open_timer(page, live_server, prescription)
+    pain = page.locator("#pain-section")
+    for score in ("3", "8"):
+        pain.get_by_label(score, exact=True).check()
+        pain.get_by_role("button", name="Save pain score").click()
+        expect(pain.get_by_role("status")).to_have_text(f"Saved: pain {score} out of 10.")
+    assert sorted(PainScore.objects.values_list("score", flat=True)) == [3, 8]

@@ -50,7 +50,7 @@ class TestSettingsPage:
             time(7, 45),
         )
 
-    @pytest.mark.parametrize("value", ["25:00", "abc", "", "7pm tomorrow"])
+    @pytest.mark.parametrize("value", ["25:00", "abc", "", "7pm tomorrow", "23:50"])
     def test_a_time_that_is_not_a_time_is_refused(self, client, alice_rx, value):
         client.force_login(alice_rx.patient.user)
         response = client.post(SETTINGS, {"reminders_on": "on", "reminder_time": value})
@@ -75,6 +75,9 @@ class TestCalendarFeed:
         assert str(event["summary"]) == "Home stretches"
         assert event["rrule"]["FREQ"] == ["DAILY"]
         assert event.decoded("dtstart").time() == time(18, 0)
+        # The zone's rules travel with the feed, so calendars keep 18:00 across DST.
+        (zone,) = Calendar.from_ical(response.content).walk("VTIMEZONE")
+        assert str(zone["tzid"]) == "America/Toronto"
         text = response.content.decode().lower()
         for clinical in ("psoas", "level", "pain", "seconds", "lying"):
             assert clinical not in text

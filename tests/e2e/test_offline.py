@@ -65,13 +65,15 @@ def test_pages_open_offline_once_seen_and_are_forgotten_at_logout(
 ):
     log_in(page, live_server, prescription.patient.user.email)
     page.goto(f"{live_server.url}/today/")
-    # Wait until the service worker controls the page (a plain evaluate: the portal's CSP
-    # forbids the eval that wait_for_function would need).
-    page.evaluate(
-        """new Promise(resolve => navigator.serviceWorker.controller
-            ? resolve(true)
-            : navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true)))"""
+    # Wait (ten seconds at most) until the service worker is active; a plain evaluate,
+    # since the portal's CSP forbids the eval that wait_for_function would need.
+    active = page.evaluate(
+        """Promise.race([
+            navigator.serviceWorker.ready.then(() => true),
+            new Promise(resolve => setTimeout(() => resolve(false), 10000)),
+        ])"""
     )
+    assert active
     page.goto(f"{live_server.url}/today/")  # now through the service worker, which keeps it
 
     context.set_offline(True)

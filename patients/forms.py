@@ -43,8 +43,8 @@ def pain_helper(submit_label):
     return helper(submit_label, InlineRadios("score"), "context", "note")
 
 
-class DeviceMomentMixin:
-    """When something happened, as the patient's device tells it.
+class DeviceEntryForm(forms.Form):
+    """An entry sent by the patient's device: when it happened, as the device tells it.
 
     The browser sends the moment (``moment_field``) and, with it, its own clock's time of
     sending (``sent_at``); the difference from the server's clock corrects a phone whose
@@ -54,6 +54,24 @@ class DeviceMomentMixin:
 
     moment_field = None
     what = None
+
+    sent_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    client_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "This form is incomplete; reload the page and try again."},
+    )
+
+    def __init__(self, *args, now, tz, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+        self.tz = tz
+        self.fields["client_token"].initial = uuid.uuid4
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.moment_field in cleaned:
+            self.correct_device_moment(cleaned)
+        return cleaned
 
     def correct_device_moment(self, cleaned):
         moment = cleaned.get(self.moment_field)
@@ -104,18 +122,13 @@ class HoldFields(forms.Form):
         self.fields["seconds"].initial = prescription.target_seconds
 
 
-class HoldLogForm(DeviceMomentMixin, HoldFields):
+class HoldLogForm(DeviceEntryForm, HoldFields):
     """A hold, from the guided timer or typed in by hand."""
 
     moment_field = "performed_at"
     what = "hold"
 
     performed_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
-    sent_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
-    client_token = forms.UUIDField(
-        widget=forms.HiddenInput,
-        error_messages={"required": "This form is incomplete; reload the page and try again."},
-    )
     source = forms.ChoiceField(
         choices=HoldLog.Source.choices,
         initial=HoldLog.Source.MANUAL,
@@ -123,11 +136,8 @@ class HoldLogForm(DeviceMomentMixin, HoldFields):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, now, tz, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.now = now
-        self.tz = tz
-        self.fields["client_token"].initial = uuid.uuid4
         self.helper = helper("Save this hold")
 
     def clean_source(self):
@@ -135,8 +145,6 @@ class HoldLogForm(DeviceMomentMixin, HoldFields):
 
     def clean(self):
         cleaned = super().clean()
-        if "performed_at" in cleaned:
-            self.correct_device_moment(cleaned)
         performed_at = cleaned.get("performed_at")
         if performed_at and not self.prescription.is_active_on(local_date(performed_at, self.tz)):
             raise forms.ValidationError(
@@ -175,29 +183,15 @@ class PainFields(forms.Form):
     )
 
 
-class PainScoreForm(DeviceMomentMixin, PainFields):
+class PainScoreForm(DeviceEntryForm, PainFields):
     moment_field = "recorded_at"
     what = "pain score"
 
     recorded_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
-    sent_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
-    client_token = forms.UUIDField(
-        widget=forms.HiddenInput,
-        error_messages={"required": "This form is incomplete; reload the page and try again."},
-    )
 
-    def __init__(self, *args, now, tz, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.now = now
-        self.tz = tz
-        self.fields["client_token"].initial = uuid.uuid4
         self.helper = pain_helper("Save pain score")
-
-    def clean(self):
-        cleaned = super().clean()
-        if "recorded_at" in cleaned:
-            self.correct_device_moment(cleaned)
-        return cleaned
 
 
 class HoldEditForm(HoldFields):

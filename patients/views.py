@@ -49,15 +49,21 @@ def side_progress(prescription, done_by_side):
     ]
 
 
-def week_summary(patient, day, tz):
-    """This week's adherence (the last seven days, today included), the streak, and
-    whether pain was severe this week."""
-    daily = adherence.daily_adherence(
+def recent_days(patient, day, tz):
+    """The patient's Adherence per day over the streak's look-back, today included."""
+    return adherence.daily_adherence(
         patient_ids=[patient.pk],
         start=day - timedelta(days=STREAK_LOOKBACK_DAYS),
         end=day + timedelta(days=1),
         tz=tz,
     )[patient.pk]
+
+
+def week_summary(patient, day, tz, daily=None):
+    """This week's adherence (the last seven days, today included), the streak, and
+    whether pain was severe this week. ``daily`` is recent_days(), when already read."""
+    if daily is None:
+        daily = recent_days(patient, day, tz)
     severe = adherence.severe_pain_days(patient_ids=[patient.pk], as_of=day, tz=tz)
     return {
         "week": adherence.total(adherence.settled(daily, day), start=day - timedelta(days=6)),
@@ -231,9 +237,8 @@ def history(request):
         adherence.day_start(day + timedelta(days=1), tz),
     )
 
-    daily = adherence.daily_adherence(
-        patient_ids=[patient.pk], start=start_day, end=day + timedelta(days=1), tz=tz
-    )[patient.pk]
+    recent = recent_days(patient, day, tz)
+    daily = {each: result for each, result in recent.items() if each >= start_day}
     holds = list(
         HoldLog.objects.for_patient(patient)
         .between(start, end)
@@ -260,7 +265,7 @@ def history(request):
         "earlier": earlier,
         "has_pain": bool(pains),
         "month": adherence.total(adherence.settled(daily, day)),
-        **week_summary(patient, day, tz),
+        **week_summary(patient, day, tz, daily=recent),
     }
     return render(request, "patients/history.html", context)
 

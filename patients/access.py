@@ -31,8 +31,16 @@ def patients_visible_to(user):
     return Patient.objects.none()
 
 
-def prescription_for_patient(patient, pk):
-    return get_object_or_404(Prescription.objects.with_level(), patient=patient, pk=pk)
+def prescription_for_user(user, pk):
+    """One of the logged-in patient's own prescriptions, its patient read with it (one
+    query); 404 for anyone else's, and for anyone who is not a patient."""
+    if not user.is_authenticated:
+        raise Http404
+    prescription = get_object_or_404(
+        Prescription.objects.with_level().select_related("patient"), patient__user=user, pk=pk
+    )
+    prescription.patient.user = user
+    return prescription
 
 
 def hold_log_for_patient(patient, pk):

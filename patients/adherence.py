@@ -32,16 +32,14 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    Max,
     Min,
     OuterRef,
-    Q,
     Subquery,
 )
 from django.db.models.functions import TruncDate
 
 from exercises.models import Level
-from patients.models import HoldLog, PainScore, Prescription
+from patients.models import HoldLog, PainScore, Patient, Prescription
 
 ADHERENCE_WINDOWS = (7, 14, 28)
 DATA_WINDOW_DAYS = 30
@@ -101,7 +99,14 @@ def daily_adherence(*, patient_ids, start, end, tz):
         .overlapping(start, end)
         .select_related("level")
     )
-    qualifying = (
+    counts = qualifying_counts(patient_ids=patient_ids, start=start, end=end, tz=tz)
+    return adherence_by_day(prescriptions, counts, start, end)
+
+
+def qualifying_counts(*, patient_ids, start, end, tz):
+    """The qualifying holds in [start, end): {(prescription id, day, side): holds}. One
+    query."""
+    rows = (
         HoldLog.objects.filter(patient_id__in=patient_ids)
         .between(day_start(start, tz), day_start(end, tz))
         .qualifying()
@@ -110,8 +115,12 @@ def daily_adherence(*, patient_ids, start, end, tz):
         .annotate(holds=Count("id"))
         .order_by()
     )
-    done = {(row["prescription_id"], row["day"], row["side"]): row["holds"] for row in qualifying}
+    return {(row["prescription_id"], row["day"], row["side"]): row["holds"] for row in rows}
 
+
+def adherence_by_day(prescriptions, counts, start, end):
+    """For each patient, an Adherence per day in [start, end), from their prescriptions
+    over those days and qualifying_counts() over the same days. No query."""
     days = days_between(start, end)
     by_patient = defaultdict(lambda: dict.fromkeys(days, NOTHING))
     for prescription in prescriptions:
@@ -122,10 +131,20 @@ def daily_adherence(*, patient_ids, start, end, tz):
             if prescription.is_active_on(day):
                 # Capped side by side: four holds on the left are not a day's program.
                 holds = sum(
-                    min(done.get((prescription.pk, day, side), 0), per_side) for side in sides
+                    min(counts.get((prescription.pk, day, side), 0), per_side) for side in sides
                 )
                 patient_days[day] = patient_days[day] + Adherence(holds, per_side * len(sides))
     return by_patient
+
+
+def holds_on(counts, day):
+    """One day's qualifying holds, uncapped, from qualifying_counts():
+    {prescription id: {side: holds}}."""
+    result = defaultdict(dict)
+    for (prescription_id, counted_day, side), holds in counts.items():
+        if counted_day == day:
+            result[prescription_id][side] = holds
+    return result
 
 
 def total(days, start=None, end=None):
@@ -159,18 +178,8 @@ def is_complete(adherence):
 
 def holds_by_side(*, patient, day, tz):
     """Today's qualifying holds per prescription and side: {prescription_id: {side: n}}."""
-    rows = (
-        HoldLog.objects.for_patient(patient)
-        .between(day_start(day, tz), day_start(day + timedelta(days=1), tz))
-        .qualifying()
-        .values("prescription_id", "side")
-        .annotate(holds=Count("id"))
-        .order_by()
-    )
-    result = defaultdict(dict)
-    for row in rows:
-        result[row["prescription_id"]][row["side"]] = row["holds"]
-    return result
+    end = day + timedelta(days=1)
+    return holds_on(qualifying_counts(patient_ids=[patient.pk], start=day, end=end, tz=tz), day)
 
 
 def local_date(moment, tz):
@@ -208,12 +217,22 @@ def severe_pain_days(*, patient_ids, as_of, tz):
         .values_list("patient_id", "score", "recorded_at")
         .order_by()
     )
-    scores = defaultdict(dict)
+    scores = defaultdict(list)
     for patient_id, score, recorded_at in rows:
-        scores[patient_id][local_date(recorded_at, tz)] = max(
-            score, scores[patient_id].get(local_date(recorded_at, tz), 0)
-        )
-    return {patient_id: worst_day(days) for patient_id, days in scores.items()}
+        scores[patient_id].append((score, recorded_at))
+    return {patient_id: severe_pain(found, as_of, tz) for patient_id, found in scores.items()}
+
+
+def severe_pain(scores, as_of, tz):
+    """Of (score, recorded_at) pairs, the severe ones in the 7 days up to ``as_of``: the
+    worst score and the (last) day it was given, or None. No query."""
+    start = as_of - timedelta(days=PAIN_WINDOW_DAYS - 1)
+    worst_by_day = {}
+    for score, recorded_at in scores:
+        day = local_date(recorded_at, tz)
+        if score >= SEVERE_PAIN and start <= day <= as_of:
+            worst_by_day[day] = max(score, worst_by_day.get(day, 0))
+    return worst_day(worst_by_day) if worst_by_day else None
 
 
 def worst_day(scores_by_day):
@@ -429,31 +448,35 @@ def flags_for(summary, as_of):
 
 
 def _last_activity(patient_ids, end, tz):
-    """The last hold or pain score of each patient, and the day of the last full hold."""
-    result = defaultdict(dict)
+    """The last hold or pain score of each patient, and the day of the last full hold.
+
+    One query; each patient's latest rows are read from the end of their index, so the
+    cost does not grow with the length of their history.
+    """
     cutoff = day_start(end, tz)
-    holds = (
-        HoldLog.objects.filter(patient_id__in=patient_ids, performed_at__lt=cutoff)
-        .values("patient_id")
+    holds = HoldLog.objects.filter(patient=OuterRef("pk"), performed_at__lt=cutoff).order_by(
+        "-performed_at"
+    )
+    pains = PainScore.objects.filter(patient=OuterRef("pk"), recorded_at__lt=cutoff).order_by(
+        "-recorded_at"
+    )
+    rows = (
+        Patient.objects.filter(pk__in=patient_ids)
         .annotate(
-            last=Max("performed_at"),
-            last_full=Max("performed_at", filter=Q(seconds__gte=F("prescription__target_seconds"))),
+            last_hold=Subquery(holds.values("performed_at")[:1]),
+            last_full=Subquery(holds.qualifying().values("performed_at")[:1]),
+            last_pain=Subquery(pains.values("recorded_at")[:1]),
         )
+        .values_list("pk", "last_hold", "last_full", "last_pain")
         .order_by()
     )
-    for row in holds:
-        result[row["patient_id"]]["any"] = row["last"]
-        if row["last_full"]:
-            result[row["patient_id"]]["qualifying"] = local_date(row["last_full"], tz)
-    pains = (
-        PainScore.objects.filter(patient_id__in=patient_ids, recorded_at__lt=cutoff)
-        .values("patient_id")
-        .annotate(last=Max("recorded_at"))
-        .order_by()
-    )
-    for row in pains:
-        known = result[row["patient_id"]].get("any")
-        result[row["patient_id"]]["any"] = max(filter(None, [known, row["last"]]))
+    result = defaultdict(dict)
+    for patient_id, last_hold, last_full, last_pain in rows:
+        moments = [moment for moment in (last_hold, last_pain) if moment is not None]
+        if moments:
+            result[patient_id]["any"] = max(moments)
+        if last_full is not None:
+            result[patient_id]["qualifying"] = local_date(last_full, tz)
     return result
 
 

@@ -4,7 +4,6 @@ friendly message."""
 import uuid
 from datetime import time, timedelta
 
-from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
@@ -39,10 +38,6 @@ def helper(submit_label, *layout):
     return form_helper
 
 
-def pain_helper(submit_label):
-    return helper(submit_label, InlineRadios("score"), "context", "note")
-
-
 class DeviceEntryForm(forms.Form):
     """An entry sent by the patient's device: when it happened, as the device tells it.
 
@@ -58,7 +53,10 @@ class DeviceEntryForm(forms.Form):
     sent_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     client_token = forms.UUIDField(
         widget=forms.HiddenInput,
-        error_messages={"required": "This form is incomplete; reload the page and try again."},
+        error_messages={
+            "required": "This form is incomplete; reload the page and try again.",
+            "invalid": "This form is incomplete; reload the page and try again.",
+        },
     )
 
     def __init__(self, *args, now, tz, **kwargs):
@@ -155,6 +153,11 @@ class HoldLogForm(DeviceEntryForm, HoldFields):
 
 
 class PainFields(forms.Form):
+    """Drawn by templates/patients/_pain_fields.html, not by crispy: the pain form is on
+    the busiest pages."""
+
+    fields_template = "patients/_pain_fields.html"
+
     score = forms.TypedChoiceField(
         label="Pain right now, from 0 to 10",
         help_text=PAIN_SCALE_WORDING,
@@ -170,13 +173,14 @@ class PainFields(forms.Form):
         label="When",
         choices=PainScore.Context.choices,
         initial=PainScore.Context.CHECK_IN,
+        widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": "Choose when you are rating your pain."},
     )
     note = forms.CharField(
         label="Anything your clinician should know? (optional)",
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         error_messages={
             "max_length": f"Keep the note to {NOTE_MAX_LENGTH} characters (it has %(show_value)d)."
         },
@@ -189,10 +193,6 @@ class PainScoreForm(DeviceEntryForm, PainFields):
 
     recorded_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = pain_helper("Save pain score")
-
 
 class HoldEditForm(HoldFields):
     def __init__(self, *args, **kwargs):
@@ -201,9 +201,7 @@ class HoldEditForm(HoldFields):
 
 
 class PainEditForm(PainFields):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = pain_helper("Save changes")
+    """Correcting today's pain score: the score, when it was, and the note."""
 
 
 REPORT_SORTS = {

@@ -17,16 +17,14 @@ def _create_once(model, *, patient, client_token, **fields):
     Returns (row, created). A phone that retries after a lost response sends the same
     token again and gets the stored row back instead of a duplicate.
     """
-    existing = model.objects.filter(patient=patient, client_token=client_token).first()
-    if existing is not None:
-        return existing, False
     try:
         with transaction.atomic():
             row = model.objects.create(patient=patient, client_token=client_token, **fields)
             audit.record(audit.Action.CREATE, obj=row, patient=patient)
             return row, True
     except IntegrityError:
-        # Two copies of the same request raced each other; the other one won.
+        # Sent before (a retry), or two copies of the same request raced and the other
+        # one won. Any other integrity error has no row to find and is raised again.
         existing = model.objects.filter(patient=patient, client_token=client_token).first()
         if existing is None:
             raise

@@ -1,4 +1,5 @@
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import partial
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from patients.access import (
     hold_log_for_patient,
     pain_score_for_patient,
     patient_for_user,
-    prescription_for_patient,
+    prescription_for_user,
 )
 from patients.clock import clinic_now
 from patients.forms import (
@@ -29,7 +30,11 @@ from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import audit
 
 HISTORY_DAYS = 30
-STREAK_LOOKBACK_DAYS = 60
+# The today and history pages read this many days before today, and no more: the streak
+# is shown up to this length ("30 days or more"), so a page costs the same after a month
+# of use as after a year.
+RECENT_DAYS = 30
+PROGRESSION_NOTE_DAYS = 14
 
 
 def wants_json(request):
@@ -49,56 +54,77 @@ def side_progress(prescription, done_by_side):
     ]
 
 
-def recent_days(patient, day, tz):
-    """The patient's Adherence per day over the streak's look-back, today included."""
-    return adherence.daily_adherence(
-        patient_ids=[patient.pk],
-        start=day - timedelta(days=STREAK_LOOKBACK_DAYS),
-        end=day + timedelta(days=1),
-        tz=tz,
-    )[patient.pk]
+@dataclass(frozen=True)
+class RecentProgram:
+    """A patient's prescriptions and qualifying holds over the RECENT_DAYS before today
+    and today itself, with the Adherence of each of those days."""
+
+    day: date
+    prescriptions: list
+    counts: dict
+    daily: dict
+
+    @classmethod
+    def read(cls, patient, day, tz):
+        """Two queries, whatever the length of the patient's history."""
+        start, end = day - timedelta(days=RECENT_DAYS), day + timedelta(days=1)
+        prescriptions = list(
+            Prescription.objects.filter(patient=patient)
+            .overlapping(start, end)
+            .with_level()
+            .select_related("prescribed_by")
+        )
+        counts = adherence.qualifying_counts(patient_ids=[patient.pk], start=start, end=end, tz=tz)
+        daily = adherence.adherence_by_day(prescriptions, counts, start, end)[patient.pk]
+        return cls(day=day, prescriptions=prescriptions, counts=counts, daily=daily)
+
+    def streak(self):
+        """Days in a row with the whole program done, counted up to RECENT_DAYS."""
+        return min(adherence.streak(self.daily, self.day), RECENT_DAYS)
+
+    def week(self):
+        """This week's adherence: the last seven days, today once its program is done."""
+        settled = adherence.settled(self.daily, self.day)
+        return adherence.total(settled, start=self.day - timedelta(days=6))
+
+    def cards(self):
+        """Today's program, one card per active prescription, with today's holds."""
+        done = adherence.holds_on(self.counts, self.day)
+        by_pk = {prescription.pk: prescription for prescription in self.prescriptions}
+        cards = []
+        for prescription in self.prescriptions:
+            if not prescription.is_active_on(self.day):
+                continue
+            progress = side_progress(prescription, done.get(prescription.pk, {}))
+            previous = None
+            if (
+                prescription.progressed_from_id is not None
+                and (self.day - prescription.start_date).days < PROGRESSION_NOTE_DAYS
+            ):
+                previous = by_pk.get(prescription.progressed_from_id) or (
+                    prescription.progressed_from
+                )
+            cards.append(
+                {
+                    "prescription": prescription,
+                    "progress": progress,
+                    "complete": all(entry["done"] >= entry["of"] for entry in progress),
+                    "progressed_from": previous,
+                }
+            )
+        return cards
 
 
-def week_summary(patient, day, tz, daily=None):
-    """This week's adherence (the last seven days, today included), the streak, and
-    whether pain was severe this week. ``daily`` is recent_days(), when already read."""
-    if daily is None:
-        daily = recent_days(patient, day, tz)
-    severe = adherence.severe_pain_days(patient_ids=[patient.pk], as_of=day, tz=tz)
+def week_summary(recent, pain_scores, tz):
+    """The "This week" box and the severe-pain warning, from RecentProgram and the
+    patient's (score, recorded_at) pairs of at least the last seven days."""
+    streak = recent.streak()
     return {
-        "week": adherence.total(adherence.settled(daily, day), start=day - timedelta(days=6)),
-        "streak": adherence.streak(daily, day),
-        "severe_pain": severe.get(patient.pk),
+        "week": recent.week(),
+        "streak": streak,
+        "streak_capped": streak >= RECENT_DAYS,
+        "severe_pain": adherence.severe_pain(pain_scores, recent.day, tz),
     }
-
-
-PROGRESSION_NOTE_DAYS = 14
-
-
-def program_cards(patient, day, tz):
-    prescriptions = list(
-        Prescription.objects.filter(patient=patient)
-        .active_on(day)
-        .with_level()
-        .select_related("prescribed_by", "progressed_from__level")
-    )
-    done = adherence.holds_by_side(patient=patient, day=day, tz=tz)
-    cards = []
-    for prescription in prescriptions:
-        progress = side_progress(prescription, done.get(prescription.pk, {}))
-        recently_progressed = (
-            prescription.progressed_from is not None
-            and (day - prescription.start_date).days < PROGRESSION_NOTE_DAYS
-        )
-        cards.append(
-            {
-                "prescription": prescription,
-                "progress": progress,
-                "complete": all(entry["done"] >= entry["of"] for entry in progress),
-                "recently_progressed": recently_progressed,
-            }
-        )
-    return cards
 
 
 @require_GET
@@ -109,23 +135,30 @@ def today(request):
 
 
 def render_today(request, patient, now, tz, day, *, pain_form=None, status=200):
-    start = adherence.day_start(day, tz)
-    pain_today = PainScore.objects.for_patient(patient).between(start, start + timedelta(days=1))
+    recent = RecentProgram.read(patient, day, tz)
+    week_start = adherence.day_start(day - timedelta(days=adherence.PAIN_WINDOW_DAYS - 1), tz)
+    pain_scores = list(
+        PainScore.objects.for_patient(patient)
+        .between(week_start, adherence.day_start(day + timedelta(days=1), tz))
+        .values_list("score", "recorded_at")
+    )
     context = {
         "patient": patient,
         "day": day,
-        "cards": program_cards(patient, day, tz),
-        "pain_checked_in": pain_today.exists(),
+        "cards": recent.cards(),
+        "pain_checked_in": any(
+            adherence.local_date(recorded_at, tz) == day for _, recorded_at in pain_scores
+        ),
         "pain_form": pain_form or PainScoreForm(now=now, tz=tz),
-        **week_summary(patient, day, tz),
+        **week_summary(recent, pain_scores, tz),
     }
     return render(request, "patients/today.html", context, status=status)
 
 
 @require_GET
 def timer(request, prescription_id):
-    patient = patient_for_user(request.user)
-    prescription = prescription_for_patient(patient, prescription_id)
+    prescription = prescription_for_user(request.user, prescription_id)
+    patient = prescription.patient
     now, tz, day = clinic_now()
     return render_timer(request, patient, prescription, now, tz, day)
 
@@ -147,8 +180,8 @@ def render_timer(request, patient, prescription, now, tz, day, *, hold_form=None
 
 @require_POST
 def log_hold(request, prescription_id):
-    patient = patient_for_user(request.user)
-    prescription = prescription_for_patient(patient, prescription_id)
+    prescription = prescription_for_user(request.user, prescription_id)
+    patient = prescription.patient
     now, tz, day = clinic_now()
     form = HoldLogForm(request.POST, prescription=prescription, now=now, tz=tz)
     if not form.is_valid():
@@ -237,8 +270,8 @@ def history(request):
         adherence.day_start(day + timedelta(days=1), tz),
     )
 
-    recent = recent_days(patient, day, tz)
-    daily = {each: result for each, result in recent.items() if each >= start_day}
+    recent = RecentProgram.read(patient, day, tz)
+    daily = {each: result for each, result in recent.daily.items() if each >= start_day}
     holds = list(
         HoldLog.objects.for_patient(patient)
         .between(start, end)
@@ -265,7 +298,7 @@ def history(request):
         "earlier": earlier,
         "has_pain": bool(pains),
         "month": adherence.total(adherence.settled(daily, day)),
-        **week_summary(patient, day, tz, daily=recent),
+        **week_summary(recent, [(pain.score, pain.recorded_at) for pain in pains], tz),
     }
     return render(request, "patients/history.html", context)
 

@@ -67,6 +67,7 @@ def test_the_benchmark_prints_its_table_and_compares_two_runs(debug_on, tmp_path
     table = out.getvalue()
     for request in (
         "bare Django view",
+        "empty page, portal layout",
         "patient today page",
         "hold log POST",
         "pain POST",

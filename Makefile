@@ -79,32 +79,12 @@ bench: $(VENV)/.installed-dev
 	done
 	$(BENCH_ENV) $(BIN)/python manage.py bench --compare .bench/bench-30.json .bench/bench-90.json
 
-# The load test: gunicorn + PostgreSQL + Redis on 127.0.0.1:8031, 40 simulated people
-# for 40 seconds (locust, headless), then a check that every acknowledged hold is stored
-# exactly once. Loopback only, bounded in time.
-LOAD_ENV := DEBUG=0 SECRET_KEY=load-test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz \
-	ALLOWED_HOSTS=127.0.0.1 REDIS_URL=redis://127.0.0.1:6379/2 PORTAL_SSL_REDIRECT=0 \
-	PORTAL_SECURE_COOKIES=0 PORTAL_HSTS_SECONDS=0 PORTAL_STAFF_2FA=0 \
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/holdfast_load
-
+# The production trial (loadtest/run): gunicorn with DEBUG off on this machine's
+# PostgreSQL and Redis, on 127.0.0.1:8031 only; a smoke test, then LOAD_USERS simulated
+# people (40) for LOAD_SECONDS (40) with locust, headless, then a check that every
+# acknowledged hold is stored exactly once. Any failed request fails it. CI runs it too.
 loadtest: $(VENV)/.installed-dev
-	mkdir -p .bench
-	dropdb -h 127.0.0.1 -U postgres --if-exists holdfast_load
-	createdb -h 127.0.0.1 -U postgres holdfast_load
-	$(LOAD_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0
-	$(LOAD_ENV) $(BIN)/python manage.py seed_bulk --not-a-clinic --patients 200 --days 14 --clinicians 2
-	$(LOAD_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(LOAD_ENV) $(BIN)/python manage.py shell --verbosity 0 -c "from patients.models import HoldLog; \
-		print(HoldLog.objects.order_by('-pk').values_list('pk', flat=True).first())" > .bench/last-hold-id
-	$(LOAD_ENV) PORT=8031 WEB_CONCURRENCY=4 $(BIN)/gunicorn portal.wsgi --daemon --pid .bench/gunicorn.pid \
-		--access-logfile .bench/gunicorn-access.log --error-logfile .bench/gunicorn-error.log
-	for _ in $$(seq 30); do curl -sf http://127.0.0.1:8031/healthz >/dev/null && break; sleep 1; done
-	LOAD_TOKENS_FILE=.bench/acknowledged.txt $(BIN)/locust -f loadtest/locustfile.py --headless \
-		--host http://127.0.0.1:8031 --users 40 --spawn-rate 10 --run-time 40s \
-		--only-summary --csv .bench/load --exit-code-on-error 0 ; \
-		status=$$?; kill $$(cat .bench/gunicorn.pid); exit $$status
-	$(LOAD_ENV) $(BIN)/python manage.py loadtest_check --tokens .bench/acknowledged.txt \
-		--after-id $$(cat .bench/last-hold-id)
+	loadtest/run
 
 # The README's screenshots (phone width), taken by a browser test.
 screenshots: $(VENV)/.installed-dev

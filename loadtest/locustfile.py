@@ -10,8 +10,10 @@ import os
 import random
 import re
 import uuid
+from urllib.parse import urlsplit
 
 from locust import HttpUser, between, events, task
+from locust.exception import StopUser
 
 DOMAIN = "bulk.example"
 PASSWORD = "holdfast-bulk"  # noqa: S105 -- the synthetic clinic's, see seed_bulk
@@ -25,13 +27,34 @@ acknowledged = set()
 
 def log_in(user, email):
     page = user.client.get("/accounts/login/", name="login page")
+    page.raise_for_status()
     token = CSRF.search(page.text).group(1)
-    response = user.client.post(
+    with user.client.post(
         "/accounts/login/",
         {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
         name="log in",
-    )
+        catch_response=True,
+    ) as response:
+        # A refused login shows the form again, with 200.
+        refused = urlsplit(response.url).path == "/accounts/login/"
+        if refused:
+            response.failure(f"{email} was not logged in")
     response.raise_for_status()
+    if refused:
+        raise StopUser()
+
+
+def expect_saved(response):
+    """True when the entry the device sent is saved, or was already; anything else is a
+    failure of the load test."""
+    try:
+        status = response.json().get("status")
+    except ValueError:
+        status = None
+    if response.status_code in (200, 201) and status in ("saved", "already-saved"):
+        return True
+    response.failure(f"{response.status_code}: {response.text[:200]}")
+    return False
 
 
 class Patient(HttpUser):
@@ -59,16 +82,21 @@ class Patient(HttpUser):
         url = f"/program/{self.program}/holds/"
         # Now and then the phone resends, as after a lost answer: stored once all the same.
         for _ in range(2 if random.random() < 0.1 else 1):  # noqa: S311
-            response = self.client.post(url, data, headers=headers, name="log hold")
-            if response.status_code in (200, 201):
-                acknowledged.add(token)
+            with self.client.post(
+                url, data, headers=headers, name="log hold", catch_response=True
+            ) as response:
+                if expect_saved(response):
+                    acknowledged.add(token)
 
     @task(2)
     def log_pain(self):
         data = {"score": str(random.randint(0, 10)), "context": "checkin"}  # noqa: S311
         data["client_token"] = str(uuid.uuid4())
         headers = {"Accept": "application/json", "X-CSRFToken": self.csrf}
-        self.client.post("/pain/", data, headers=headers, name="log pain")
+        with self.client.post(
+            "/pain/", data, headers=headers, name="log pain", catch_response=True
+        ) as response:
+            expect_saved(response)
 
     @task(2)
     def today(self):

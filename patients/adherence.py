@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -205,7 +206,10 @@ def days_with_data(*, patient_ids, start, end, tz):
             (PainScore.objects.between(day_start(start, tz), day_start(end, tz)), "recorded_at"),
         )
     ]
-    sql, params = days[0].union(days[1]).query.sql_with_params()
+    try:
+        sql, params = days[0].union(days[1]).query.sql_with_params()
+    except EmptyResultSet:
+        return {}  # no patients at all
     # The inner SQL is the ORM's own; every value in it is passed as a parameter.
     count = f"SELECT patient_id, COUNT(*) FROM ({sql}) AS days GROUP BY patient_id"  # noqa: S608  # nosec
     with connection.cursor() as cursor:

@@ -15,6 +15,7 @@ from tests.factories import (
     make_exercise,
     make_hold,
     make_level,
+    make_pain,
     make_patient,
     make_prescription,
     make_user,
@@ -218,3 +219,20 @@ def test_holds_by_side_counts_today_qualifying_holds(rx):
     make_hold(rx, at=at(day(-1)), side="right")
     result = adherence.holds_by_side(patient=rx.patient, day=day(0), tz=TORONTO)
     assert result == {rx.pk: {"left": 1, "right": 1}}
+
+
+def test_days_with_data_count_each_day_once_whatever_it_holds(rx, bob_patient):
+    make_hold(rx, at=at(day(0)), side="left")
+    make_hold(rx, at=at(day(0), 18), side="right")
+    make_pain(rx.patient, at=at(day(0)))
+    make_pain(rx.patient, at=at(day(1)))
+    make_hold(rx, at=at(day(2), 23, 30), side="left")
+    make_hold(rx, at=at(day(5)), side="left")  # outside the window
+    result = adherence.days_with_data(
+        patient_ids=[rx.patient.pk, bob_patient.pk], start=day(0), end=day(3), tz=TORONTO
+    )
+    assert result == {rx.patient.pk: 3}
+
+
+def test_days_with_data_of_nobody_is_empty():
+    assert adherence.days_with_data(patient_ids=[], start=day(0), end=day(3), tz=TORONTO) == {}

@@ -17,9 +17,11 @@ def patient_for_user(user):
     if not user.is_authenticated:
         raise Http404
     try:
-        return Patient.objects.select_related("user", "clinician").get(user=user)
+        patient = Patient.objects.get(user=user)
     except Patient.DoesNotExist:
         raise Http404 from None
+    patient.user = user
+    return patient
 
 
 def patients_visible_to(user):

@@ -186,6 +186,16 @@ class PainFields(forms.Form):
         },
     )
 
+    def score_options(self):
+        """The radio buttons of the 0-10 scale, for the template: each value, its element's
+        id, and whether it is the one chosen."""
+        score = self["score"]
+        chosen = str(score.value())
+        return [
+            {"value": value, "id": f"{score.auto_id}_{value}", "checked": str(value) == chosen}
+            for value, _ in PAIN_CHOICES
+        ]
+
 
 class PainScoreForm(DeviceEntryForm, PainFields):
     moment_field = "recorded_at"

@@ -158,20 +158,30 @@ class Command(BaseCommand):
             )
 
     def compare(self, smaller, larger):
+        """How each request's median changes from one run to the other: as measured, and
+        as a multiple of that run's bare view (which cancels a machine that is simply
+        faster or slower at the time of one run)."""
         before = {_label(r["request"]): r for r in json_load(smaller)}
         after = {_label(r["request"]): r for r in json_load(larger)}
         self.stdout.write(
-            f"{'request':<28} {'median ms':>10} {'-> ms':>9} {'change':>8} {'queries':>10}"
+            f"{'request':<28} {'median ms':>10} {'-> ms':>9} {'change':>8} "
+            f"{'x bare':>7} {'-> x':>6} {'change':>8} {'queries':>10}"
         )
         for name, first in before.items():
             second = after.get(name)
             if second is None:
                 continue
-            change = (second["median_ms"] - first["median_ms"]) / first["median_ms"] * 100
+            change = _change(first["median_ms"], second["median_ms"])
+            relative = _change(first["x_bare"], second["x_bare"])
             self.stdout.write(
                 f"{name:<28} {first['median_ms']:>10.1f} {second['median_ms']:>9.1f} "
-                f"{change:>+7.0f}% {first['queries']:>4} -> {second['queries']:<4}"
+                f"{change:>+7.0f}% {first['x_bare']:>7.1f} {second['x_bare']:>6.1f} "
+                f"{relative:>+7.0f}% {first['queries']:>4} -> {second['queries']:<4}"
             )
+
+
+def _change(first, second):
+    return (second - first) / first * 100
 
 
 class QueryCounter:

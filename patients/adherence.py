@@ -217,25 +217,9 @@ def days_with_data(*, patient_ids, start, end, tz):
         return dict(cursor.fetchall())
 
 
-def severe_pain_days(*, patient_ids, as_of, tz):
-    """For each patient with a score of 7 or more in the 7 days up to ``as_of``: the worst
-    score and the (last) day it was given."""
-    start = as_of - timedelta(days=PAIN_WINDOW_DAYS - 1)
-    rows = (
-        PainScore.objects.filter(patient_id__in=patient_ids, score__gte=SEVERE_PAIN)
-        .between(day_start(start, tz), day_start(as_of + timedelta(days=1), tz))
-        .values_list("patient_id", "score", "recorded_at")
-        .order_by()
-    )
-    scores = defaultdict(list)
-    for patient_id, score, recorded_at in rows:
-        scores[patient_id].append((score, recorded_at))
-    return {patient_id: severe_pain(found, as_of, tz) for patient_id, found in scores.items()}
-
-
 def severe_pain(scores, as_of, tz):
-    """Of (score, recorded_at) pairs, the severe ones in the 7 days up to ``as_of``: the
-    worst score and the (last) day it was given, or None. No query."""
+    """Of one patient's (score, recorded_at) pairs, the severe ones in the 7 days up to
+    ``as_of``: the worst score and the (last) day it was given, or None. No query."""
     start = as_of - timedelta(days=PAIN_WINDOW_DAYS - 1)
     worst_by_day = {}
     for score, recorded_at in scores:
@@ -461,7 +445,8 @@ def _last_activity(patient_ids, end, tz):
     """The last hold or pain score of each patient, and the day of the last full hold.
 
     One query; each patient's latest rows are read from the end of their index, so the
-    cost does not grow with the length of their history.
+    cost does not grow with the length of their history (except for a patient none of
+    whose holds lasted the full time: finding that out reads all of theirs).
     """
     cutoff = day_start(end, tz)
     holds = HoldLog.objects.filter(patient=OuterRef("pk"), performed_at__lt=cutoff).order_by(

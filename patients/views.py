@@ -32,8 +32,8 @@ from portal import audit
 HISTORY_DAYS = 30
 # The today and history pages read this many days before today, and no more: the streak
 # is shown up to this length ("30 days or more"), so a page costs the same after a month
-# of use as after a year.
-RECENT_DAYS = 30
+# of use as after a year. The history's days are among them.
+RECENT_DAYS = HISTORY_DAYS
 PROGRESSION_NOTE_DAYS = 14
 
 

@@ -84,19 +84,52 @@ class TestTodayPage:
         response = alice_client.get(reverse("home"))
         assert response.url == TODAY_URL
 
-    def test_a_streak_longer_than_a_month_reads_thirty_days_or_more(
-        self, client, alice_patient, level_1, clinic_tz, today
+    @pytest.mark.parametrize(
+        ("days_before", "today_done", "shown"),
+        [
+            (28, True, "29 days in a row with"),
+            (29, False, "29 days in a row with"),
+            (29, True, "30 days or more in a row with"),
+            (30, False, "30 days or more in a row with"),
+            (40, True, "30 days or more in a row with"),
+        ],
+    )
+    def test_a_streak_is_counted_up_to_thirty_days(
+        self, client, alice_patient, level_1, clinic_tz, today, days_before, today_done, shown
     ):
         rx = make_prescription(
             alice_patient, level_1, start_date=today - timedelta(days=45), holds_per_side=1
         )
-        for days_ago in range(1, 41):
-            moment = datetime.combine(today - timedelta(days=days_ago), time(9), tzinfo=clinic_tz)
+        moments = [
+            datetime.combine(today - timedelta(days=days_ago), time(9), tzinfo=clinic_tz)
+            for days_ago in range(1, days_before + 1)
+        ]
+        if today_done:
+            moments.append(timezone.now())
+        for moment in moments:
             make_hold(rx, at=moment, side="left")
             make_hold(rx, at=moment, side="right")
         client.force_login(alice_patient.user)
         page = client.get(TODAY_URL).content.decode()
-        assert "30 days or more in a row with your whole program done." in page
+        assert shown in page
+
+    @pytest.mark.parametrize(
+        ("score", "days_ago", "warned"),
+        [(8, 0, True), (7, 6, True), (9, 7, False), (6, 0, False)],
+    )
+    def test_severe_pain_this_week_asks_the_patient_to_call(
+        self, alice_client, alice_rx, clinic_tz, today, score, days_ago, warned
+    ):
+        if days_ago:
+            moment = datetime.combine(today - timedelta(days=days_ago), time(12), tzinfo=clinic_tz)
+        else:
+            moment = timezone.now()
+        make_pain(alice_rx.patient, at=moment, score=score)
+        for url in (TODAY_URL, HISTORY_URL):
+            page = alice_client.get(url).content.decode()
+            assert ("Please contact your clinic" in page) is warned
+            if warned:
+                assert f"You rated your pain {score} out of 10 this week." in page
 
     def test_it_reads_a_fixed_number_of_queries(
         self, alice_client, alice_rx, django_assert_num_queries

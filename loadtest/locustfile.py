@@ -12,6 +12,7 @@ import re
 import uuid
 from urllib.parse import urlsplit
 
+import gevent
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
@@ -80,13 +81,23 @@ class Patient(HttpUser):
         data = {"side": side, "seconds": "30", "client_token": token}
         headers = {"Accept": "application/json", "X-CSRFToken": self.csrf}
         url = f"/program/{self.program}/holds/"
-        # Now and then the phone resends, as after a lost answer: stored once all the same.
-        for _ in range(2 if random.random() < 0.1 else 1):  # noqa: S311
+
+        def send():
             with self.client.post(
                 url, data, headers=headers, name="log hold", catch_response=True
             ) as response:
                 if expect_saved(response):
                     acknowledged.add(token)
+
+        # Now and then the same hold arrives twice: both copies at once (two tabs flushing
+        # their outbox together), or one after the other (a resend after a lost answer).
+        # Either way it must be stored once.
+        chance = random.random()  # noqa: S311
+        if chance < 0.05:
+            gevent.joinall([gevent.spawn(send), gevent.spawn(send)])
+        else:
+            for _ in range(2 if chance < 0.15 else 1):
+                send()
 
     @task(2)
     def log_pain(self):

@@ -178,12 +178,17 @@ class Prescription(models.Model):
         return [HoldLog.Side.NONE]
 
     @property
+    def holds_per_side_per_day(self):
+        """What a day asks of each side: the holds per side, in every session."""
+        return self.holds_per_side * self.sessions_per_day
+
+    @property
     def holds_per_session(self):
         return self.holds_per_side * len(self.sides)
 
     @property
     def holds_per_day(self):
-        return self.holds_per_session * self.sessions_per_day
+        return self.holds_per_side_per_day * len(self.sides)
 
     def is_active_on(self, day):
         return self.start_date <= day and (self.end_date is None or day < self.end_date)

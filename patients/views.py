@@ -42,7 +42,7 @@ def wants_json(request):
 
 
 def side_progress(prescription, done_by_side):
-    per_side = prescription.holds_per_side * prescription.sessions_per_day
+    per_side = prescription.holds_per_side_per_day
     return [
         {
             "side": side.value,

@@ -147,7 +147,7 @@ class Command(BaseCommand):
     def history(self, chunk, today, days, tz, rng):
         holds, pains = [], []
         for prescription, (habit, keeps, pain_start, pain_change) in chunk:
-            per_day = prescription.holds_per_side * prescription.sessions_per_day
+            sides = prescription.sides
             for offset in range(days):
                 day = today - timedelta(days=days - offset)
                 if habit == "stopped" and days - offset <= 7:
@@ -166,13 +166,13 @@ class Command(BaseCommand):
                     )
                 if rng.random() > keeps:
                     continue
-                for index in range(per_day * 2):
+                for index in range(prescription.holds_per_day):
                     short = rng.random() < 0.05
                     holds.append(
                         HoldLog(
                             patient_id=prescription.patient_id,
                             prescription_id=prescription.pk,
-                            side="left" if index % 2 == 0 else "right",
+                            side=sides[index % len(sides)],
                             seconds=prescription.target_seconds - (12 if short else 0),
                             performed_at=at + timedelta(minutes=index),
                             client_token=uuid.uuid4(),

@@ -217,16 +217,24 @@ def days_with_data(*, patient_ids, start, end, tz):
         return dict(cursor.fetchall())
 
 
-def severe_pain(scores, as_of, tz):
-    """Of one patient's (score, recorded_at) pairs, the severe ones in the 7 days up to
-    ``as_of``: the worst score and the (last) day it was given, or None. No query."""
-    start = as_of - timedelta(days=PAIN_WINDOW_DAYS - 1)
-    worst_by_day = {}
+def pain_by_day(scores, tz):
+    """One patient's (score, recorded_at) pairs as {clinic day: [scores]}."""
+    by_day = defaultdict(list)
     for score, recorded_at in scores:
-        day = local_date(recorded_at, tz)
-        if score >= SEVERE_PAIN and start <= day <= as_of:
-            worst_by_day[day] = max(score, worst_by_day.get(day, 0))
-    return worst_day(worst_by_day) if worst_by_day else None
+        by_day[local_date(recorded_at, tz)].append(score)
+    return by_day
+
+
+def severe_pain(scores_by_day, as_of):
+    """Of one patient's {day: [scores]}, the severe days among the 7 up to ``as_of``: the
+    worst score and the (last) day it was given, or None. No query."""
+    start = as_of - timedelta(days=PAIN_WINDOW_DAYS - 1)
+    severe = {
+        day: max(scores)
+        for day, scores in scores_by_day.items()
+        if start <= day <= as_of and max(scores) >= SEVERE_PAIN
+    }
+    return worst_day(severe) if severe else None
 
 
 def worst_day(scores_by_day):
@@ -337,11 +345,6 @@ def patient_summaries(*, patients, as_of, today, tz):
     for patient in patients:
         days = settled(daily.get(patient.pk, {}), today)
         pain_days = recent_pain.get(patient.pk, {})
-        severe = {
-            day: max(scores)
-            for day, scores in pain_days.items()
-            if day >= week_start and max(scores) >= SEVERE_PAIN
-        }
         last_week = [
             score for day, scores in pain_days.items() if day >= week_start for score in scores
         ]
@@ -361,7 +364,7 @@ def patient_summaries(*, patients, as_of, today, tz):
             pain_trend=[
                 (day, sum(scores) / len(scores)) for day, scores in sorted(pain_days.items())
             ],
-            severe=worst_day(severe) if severe else None,
+            severe=severe_pain(pain_days, as_of),
             next_levels={
                 prescription.pk: next_levels.get(prescription.level_id)
                 for prescription in current.get(patient.pk, [])

@@ -115,15 +115,15 @@ class RecentProgram:
         return cards
 
 
-def week_summary(recent, pain_scores, tz):
+def week_summary(recent, pain_days):
     """The "This week" box and the severe-pain warning, from RecentProgram and the
-    patient's (score, recorded_at) pairs of at least the last seven days."""
+    patient's pain scores by day (adherence.pain_by_day) of at least the last seven days."""
     streak = recent.streak()
     return {
         "week": recent.week(),
         "streak": streak,
         "streak_capped": streak >= RECENT_DAYS,
-        "severe_pain": adherence.severe_pain(pain_scores, recent.day, tz),
+        "severe_pain": adherence.severe_pain(pain_days, recent.day),
     }
 
 
@@ -137,20 +137,19 @@ def today(request):
 def render_today(request, patient, now, tz, day, *, pain_form=None, status=200):
     recent = RecentProgram.read(patient, day, tz)
     week_start = adherence.day_start(day - timedelta(days=adherence.PAIN_WINDOW_DAYS - 1), tz)
-    pain_scores = list(
+    pain_days = adherence.pain_by_day(
         PainScore.objects.for_patient(patient)
         .between(week_start, adherence.day_start(day + timedelta(days=1), tz))
-        .values_list("score", "recorded_at")
+        .values_list("score", "recorded_at"),
+        tz,
     )
     context = {
         "patient": patient,
         "day": day,
         "cards": recent.cards(),
-        "pain_checked_in": any(
-            adherence.local_date(recorded_at, tz) == day for _, recorded_at in pain_scores
-        ),
+        "pain_checked_in": day in pain_days,
         "pain_form": pain_form or PainScoreForm(now=now, tz=tz),
-        **week_summary(recent, pain_scores, tz),
+        **week_summary(recent, pain_days),
     }
     return render(request, "patients/today.html", context, status=status)
 
@@ -298,7 +297,9 @@ def history(request):
         "earlier": earlier,
         "has_pain": bool(pains),
         "month": adherence.total(adherence.settled(daily, day)),
-        **week_summary(recent, [(pain.score, pain.recorded_at) for pain in pains], tz),
+        **week_summary(
+            recent, adherence.pain_by_day(((pain.score, pain.recorded_at) for pain in pains), tz)
+        ),
     }
     return render(request, "patients/history.html", context)
 

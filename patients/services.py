@@ -57,34 +57,35 @@ def pain_score_create(*, patient, score, context, recorded_at, note, client_toke
 
 
 @transaction.atomic
+def _correct(entry, **fields):
+    """Change some fields of a patient's entry, and leave that in the audit trail."""
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    entry.save(update_fields=list(fields))
+    audit.record(audit.Action.UPDATE, obj=entry, patient=entry.patient)
+    return entry
+
+
+@transaction.atomic
+def _delete(entry):
+    audit.record(audit.Action.DELETE, obj=entry, patient=entry.patient)
+    entry.delete()
+
+
 def hold_log_update(*, hold_log, side, seconds):
-    hold_log.side = side
-    hold_log.seconds = seconds
-    hold_log.save(update_fields=["side", "seconds"])
-    audit.record(audit.Action.UPDATE, obj=hold_log, patient=hold_log.patient)
-    return hold_log
+    return _correct(hold_log, side=side, seconds=seconds)
 
 
-@transaction.atomic
 def hold_log_delete(*, hold_log):
-    audit.record(audit.Action.DELETE, obj=hold_log, patient=hold_log.patient)
-    hold_log.delete()
+    _delete(hold_log)
 
 
-@transaction.atomic
 def pain_score_update(*, pain_score, score, context, note):
-    pain_score.score = score
-    pain_score.context = context
-    pain_score.note = note
-    pain_score.save(update_fields=["score", "context", "note"])
-    audit.record(audit.Action.UPDATE, obj=pain_score, patient=pain_score.patient)
-    return pain_score
+    return _correct(pain_score, score=score, context=context, note=note)
 
 
-@transaction.atomic
 def pain_score_delete(*, pain_score):
-    audit.record(audit.Action.DELETE, obj=pain_score, patient=pain_score.patient)
-    pain_score.delete()
+    _delete(pain_score)
 
 
 @transaction.atomic

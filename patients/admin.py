@@ -14,9 +14,12 @@ from patients import adherence, services
 from patients.access import patients_visible_to
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import audit, roles
+from portal.admin import ReadOnlyAdmin
 from portal.csv_export import csv_response
 
 ADMIN_ADHERENCE_DAYS = 14
+# What a prescription is: set when it is added, never rewritten afterwards.
+PRESCRIPTION_TERMS = ["level", "holds_per_side", "target_seconds", "sessions_per_day", "start_date"]
 
 
 class NewPrescriptionFormSet(BaseInlineFormSet):
@@ -44,15 +47,7 @@ class NewPrescriptionInline(admin.StackedInline):
     formset = NewPrescriptionFormSet
     verbose_name = "new prescription"
     verbose_name_plural = "add a prescription"
-    fields = [
-        "level",
-        "holds_per_side",
-        "target_seconds",
-        "sessions_per_day",
-        "start_date",
-        "end_date",
-        "notes",
-    ]
+    fields = [*PRESCRIPTION_TERMS, "end_date", "notes"]
     extra = 0
     can_delete = False
 
@@ -93,24 +88,8 @@ class PrescriptionHistoryInline(admin.TabularInline):
     model = Prescription
     form = PrescriptionHistoryForm
     verbose_name_plural = "prescriptions"
-    fields = [
-        "level",
-        "holds_per_side",
-        "target_seconds",
-        "sessions_per_day",
-        "start_date",
-        "end_date",
-        "notes",
-        "prescribed_by",
-    ]
-    readonly_fields = [
-        "level",
-        "holds_per_side",
-        "target_seconds",
-        "sessions_per_day",
-        "start_date",
-        "prescribed_by",
-    ]
+    fields = [*PRESCRIPTION_TERMS, "end_date", "notes", "prescribed_by"]
+    readonly_fields = [*PRESCRIPTION_TERMS, "prescribed_by"]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}
     }
@@ -284,7 +263,7 @@ class VisiblePatientFilter(admin.SimpleListFilter):
         return queryset.filter(patient_id=int(value))
 
 
-class ReadOnlyRecordAdmin(admin.ModelAdmin):
+class ReadOnlyRecordAdmin(ReadOnlyAdmin):
     """What patients log is their record: staff read and export it, nobody edits it here."""
 
     actions = ["export_csv"]
@@ -296,15 +275,6 @@ class ReadOnlyRecordAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(patient__in=patients_visible_to(request.user))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

@@ -11,6 +11,20 @@ admin.site.site_title = settings.PORTAL_CLINIC_NAME
 admin.site.index_title = "Portal administration"
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that only the portal writes: staff may read them here, never add, change
+    or delete them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class UserCreationForm(BaseUserCreationForm):
     class Meta:
         model = User
@@ -54,7 +68,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit trail, for administrators: read it, filter it, never edit it."""
 
     list_display = ["at", "actor", "action", "object_type", "object_id", "patient", "ip"]
@@ -68,12 +82,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -37,6 +37,19 @@ def _plot_height():
     return HEIGHT - TOP - BOTTOM
 
 
+def _frame(days, slot):
+    """What both charts draw alike: the box, the baseline, and the days along it."""
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "baseline": HEIGHT - BOTTOM,
+        "x_ticks": _date_ticks(days, slot),
+        "label_y": HEIGHT - 8,
+    }
+
+
 def _date_ticks(days, slot):
     """A label every seventh day, counted back from the last, so today is always named."""
     last = len(days) - 1
@@ -77,17 +90,7 @@ def holds_chart(daily):
     y_ticks = [
         Tick(HEIGHT - BOTTOM - value * scale, str(value)) for value in sorted({0, top_value})
     ]
-    return {
-        "width": WIDTH,
-        "height": HEIGHT,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
-        "baseline": HEIGHT - BOTTOM,
-        "bars": bars,
-        "x_ticks": _date_ticks(days, slot),
-        "y_ticks": y_ticks,
-        "label_y": HEIGHT - 8,
-    }
+    return {**_frame(days, slot), "bars": bars, "y_ticks": y_ticks}
 
 
 @dataclass(frozen=True)
@@ -117,16 +120,10 @@ def pain_chart(days, scores):
         if day in index_of
     ]
     return {
-        "width": WIDTH,
-        "height": HEIGHT,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
-        "baseline": HEIGHT - BOTTOM,
+        **_frame(days, slot),
         "points": points,
         "line": " ".join(f"{point.x:.1f},{point.y:.1f}" for point in points),
-        "x_ticks": _date_ticks(days, slot),
         "y_ticks": [Tick(HEIGHT - BOTTOM - value * scale, str(value)) for value in (0, 5, 10)],
-        "label_y": HEIGHT - 8,
     }
 
 

@@ -11,7 +11,7 @@ from django.views.defaults import server_error
 
 from exercises.models import Exercise
 from portal import roles
-from tests.e2e.test_library import log_in
+from tests.e2e.pages import log_in
 from tests.factories import (
     make_exercise,
     make_hold,

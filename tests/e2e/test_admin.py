@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exercises.models import Exercise
-from tests.e2e.test_library import log_in
+from tests.e2e.pages import log_in
 from tests.factories import make_exercise, make_level, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from exercises.models import Exercise
 from patients.models import Prescription
 from portal import roles
-from tests.e2e.test_library import log_in
+from tests.e2e.pages import log_in
 from tests.factories import (
     make_exercise,
     make_hold,

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from patients.models import PainScore
+from tests.e2e.pages import log_in
 from tests.e2e.test_accessibility import clinic
-from tests.e2e.test_library import log_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

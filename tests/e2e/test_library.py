@@ -3,7 +3,8 @@ from playwright.sync_api import expect
 
 from exercises.models import Exercise
 from portal import roles
-from tests.factories import PASSWORD, make_exercise, make_level, make_user
+from tests.e2e.pages import log_in
+from tests.factories import make_exercise, make_level, make_user
 
 # The live server needs real transactions, so each test starts from a flushed database and
 # builds what it shows. (serialized_rollback cannot help: the database connection that
@@ -26,13 +27,6 @@ def psoas_program():
     steps = ["Lie on your back.", "Draw one knee in.", "Relax the other leg.", "Breathe."]
     make_level(psoas, 1, title="Lying psoas stretch", steps=steps)
     make_level(psoas, 2, title="Edge-of-bed psoas stretch", steps=[*steps, "Let it hang."])
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_patient_logs_in_and_reads_level_two(page, live_server, patient):

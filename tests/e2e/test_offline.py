@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from patients.models import HoldLog, PainScore
 from portal import roles
-from tests.e2e.test_library import log_in
+from tests.e2e.pages import log_in
 from tests.e2e.test_timer import GET_READY, REST, SWITCH, TARGET, open_timer, prescription
 from tests.factories import make_patient, make_user
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from patients.models import HoldLog, PainScore
 from portal import roles
-from tests.e2e.test_library import log_in
+from tests.e2e.pages import log_in
 from tests.factories import make_exercise, make_level, make_patient, make_prescription, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -126,7 +126,7 @@ def adherence_by_day(prescriptions, counts, start, end):
     days = days_between(start, end)
     by_patient = defaultdict(lambda: dict.fromkeys(days, NOTHING))
     for prescription in prescriptions:
-        per_side = prescription.holds_per_side_per_day
+        per_side, expected = prescription.holds_per_side_per_day, prescription.holds_per_day
         sides = [side.value for side in prescription.sides]
         patient_days = by_patient[prescription.patient_id]
         for day in days:
@@ -135,7 +135,7 @@ def adherence_by_day(prescriptions, counts, start, end):
                 holds = sum(
                     min(counts.get((prescription.pk, day, side), 0), per_side) for side in sides
                 )
-                patient_days[day] = patient_days[day] + Adherence(holds, prescription.holds_per_day)
+                patient_days[day] = patient_days[day] + Adherence(holds, expected)
     return by_patient
 
 

@@ -46,7 +46,7 @@ def level_detail(request, slug, number):
 
 def current_prescription(user, level):
     """The user's own current prescription of this level, for the page's Start button."""
-    if not roles.is_patient(user):
+    if not roles.has_patient_profile(user):
         return None
     today = timezone.localdate()
-    return Prescription.objects.filter(patient__user=user, level=level).active_on(today).first()
+    return Prescription.objects.filter(patient=user.patient, level=level).active_on(today).first()

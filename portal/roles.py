@@ -25,9 +25,20 @@ def is_patient(user):
     return PATIENTS in role_names(user)
 
 
+def has_patient_profile(user):
+    """Whether the patient pages open for this user: a patient is a user with a Patient
+    profile. No query once an access helper has read the profile in this request."""
+    return user.is_authenticated and hasattr(user, "patient")
+
+
+# Clinicians and content editors are staff users, which is also what puts them behind the
+# staff two-step login: a member of their group who is not staff holds neither role.
+# (A patient's requests need no query to learn that.)
+
+
 def is_clinician(user):
-    return CLINICIANS in role_names(user)
+    return user.is_staff and CLINICIANS in role_names(user)
 
 
 def is_content_editor(user):
-    return CONTENT_EDITORS in role_names(user)
+    return user.is_staff and CONTENT_EDITORS in role_names(user)

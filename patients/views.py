@@ -163,7 +163,7 @@ def timer(request, prescription_id):
 
 
 def render_timer(request, patient, prescription, now, tz, day, *, hold_form=None, status=200):
-    done = adherence.holds_by_side(patient=patient, day=day, tz=tz).get(prescription.pk, {})
+    done = adherence.holds_by_side(prescription=prescription, day=day, tz=tz)
     context = {
         "prescription": prescription,
         "level": prescription.level,
@@ -205,7 +205,7 @@ def log_hold(request, prescription_id):
         else "That hold was already saved."
     )
     if wants_json(request):
-        done = adherence.holds_by_side(patient=patient, day=day, tz=tz).get(prescription.pk, {})
+        done = adherence.holds_by_side(prescription=prescription, day=day, tz=tz)
         progress = side_progress(prescription, done)
         return JsonResponse(
             {

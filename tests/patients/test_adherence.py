@@ -212,13 +212,16 @@ class TestStreak:
         assert adherence.streak(days, day(2)) == 0
 
 
-def test_holds_by_side_counts_today_qualifying_holds(rx):
+def test_holds_by_side_counts_one_prescriptions_qualifying_holds_of_the_day(rx):
     make_hold(rx, at=at(day(0)), side="left")
     make_hold(rx, at=at(day(0)), side="left", seconds=10)
     make_hold(rx, at=at(day(0)), side="right")
     make_hold(rx, at=at(day(-1)), side="right")
-    result = adherence.holds_by_side(patient=rx.patient, day=day(0), tz=TORONTO)
-    assert result == {rx.pk: {"left": 1, "right": 1}}
+    make_hold(rx, at=at(day(1), 0, 30), side="right")
+    other = make_prescription(rx.patient, make_level(make_exercise()), start_date=day(-5))
+    make_hold(other, at=at(day(0)), side="left")
+    result = adherence.holds_by_side(prescription=rx, day=day(0), tz=TORONTO)
+    assert result == {"left": 1, "right": 1}
 
 
 def test_days_with_data_count_each_day_once_whatever_it_holds(rx, bob_patient):

@@ -116,11 +116,11 @@ def qualifying_counts(*, patient_ids, start, end, tz):
         .between(day_start(start, tz), day_start(end, tz))
         .qualifying()
         .annotate(day=TruncDate("performed_at", tzinfo=tz))
-        .values("prescription_id", "day", "side")
+        .values_list("prescription_id", "day", "side")
         .annotate(holds=Count("id"))
         .order_by()
     )
-    return {(row["prescription_id"], row["day"], row["side"]): row["holds"] for row in rows}
+    return {(prescription_id, day, side): holds for prescription_id, day, side, holds in rows}
 
 
 def adherence_by_day(prescriptions, counts, start, end):

@@ -24,6 +24,22 @@ def patient_for_user(user):
     return patient
 
 
+def patient_with_prescriptions(user, prescriptions):
+    """The logged-in user's own patient record, and those of ``prescriptions`` (a
+    Prescription queryset) that are theirs: one query when there are any, two when there
+    are none; 404 for anyone who is not a patient."""
+    if not user.is_authenticated:
+        raise Http404
+    found = list(prescriptions.filter(patient__user=user).select_related("patient"))
+    if not found:
+        return patient_for_user(user), found
+    patient = found[0].patient
+    patient.user = user
+    for prescription in found:
+        prescription.patient = patient
+    return patient, found
+
+
 def patients_visible_to(user):
     """The patients whose records ``user`` may read as staff."""
     if user.is_superuser:

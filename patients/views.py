@@ -16,6 +16,7 @@ from patients.access import (
     hold_log_for_patient,
     pain_score_for_patient,
     patient_for_user,
+    patient_with_prescriptions,
     prescription_for_user,
 )
 from patients.clock import clinic_now
@@ -56,27 +57,32 @@ def side_progress(prescription, done_by_side):
 
 @dataclass(frozen=True)
 class RecentProgram:
-    """A patient's prescriptions and qualifying holds over the RECENT_DAYS before today
-    and today itself, with the Adherence of each of those days."""
+    """The logged-in patient's record, and their prescriptions and qualifying holds over
+    the RECENT_DAYS before today and today itself, with the Adherence of each of those
+    days."""
 
+    patient: Patient
     day: date
     prescriptions: list
     counts: dict
     daily: dict
 
     @classmethod
-    def read(cls, patient, day, tz):
-        """Two queries, whatever the length of the patient's history."""
+    def read(cls, user, day, tz):
+        """Two queries, whatever the length of the patient's history (three for a patient
+        with no prescription over these days); 404 for anyone who is not a patient."""
         start, end = day - timedelta(days=RECENT_DAYS), day + timedelta(days=1)
-        prescriptions = list(
-            Prescription.objects.filter(patient=patient)
-            .overlapping(start, end)
+        patient, prescriptions = patient_with_prescriptions(
+            user,
+            Prescription.objects.overlapping(start, end)
             .with_level()
-            .select_related("prescribed_by")
+            .select_related("prescribed_by"),
         )
         counts = adherence.qualifying_counts(patient_ids=[patient.pk], start=start, end=end, tz=tz)
         daily = adherence.adherence_by_day(prescriptions, counts, start, end)[patient.pk]
-        return cls(day=day, prescriptions=prescriptions, counts=counts, daily=daily)
+        return cls(
+            patient=patient, day=day, prescriptions=prescriptions, counts=counts, daily=daily
+        )
 
     def streak(self):
         """Days in a row with the whole program done, counted up to RECENT_DAYS."""
@@ -129,13 +135,13 @@ def week_summary(recent, pain_days):
 
 @require_GET
 def today(request):
-    patient = patient_for_user(request.user)
     now, tz, day = clinic_now()
-    return render_today(request, patient, now, tz, day)
+    return render_today(request, now, tz, day)
 
 
-def render_today(request, patient, now, tz, day, *, pain_form=None, status=200):
-    recent = RecentProgram.read(patient, day, tz)
+def render_today(request, now, tz, day, *, pain_form=None, status=200):
+    recent = RecentProgram.read(request.user, day, tz)
+    patient = recent.patient
     week_start = adherence.day_start(day - timedelta(days=adherence.PAIN_WINDOW_DAYS - 1), tz)
     pain_days = adherence.pain_by_day(
         PainScore.objects.for_patient(patient)
@@ -228,7 +234,7 @@ def log_pain(request):
     if not form.is_valid():
         if wants_json(request):
             return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
-        return render_today(request, patient, now, tz, day, pain_form=form, status=400)
+        return render_today(request, now, tz, day, pain_form=form, status=400)
 
     pain, created = services.pain_score_create(
         patient=patient,
@@ -261,7 +267,6 @@ def safe_next(request, default):
 
 @require_GET
 def history(request):
-    patient = patient_for_user(request.user)
     now, tz, day = clinic_now()
     start_day = day - timedelta(days=HISTORY_DAYS - 1)
     start, end = (
@@ -269,7 +274,8 @@ def history(request):
         adherence.day_start(day + timedelta(days=1), tz),
     )
 
-    recent = RecentProgram.read(patient, day, tz)
+    recent = RecentProgram.read(request.user, day, tz)
+    patient = recent.patient
     daily = {each: result for each, result in recent.daily.items() if each >= start_day}
     holds = list(
         HoldLog.objects.for_patient(patient)

@@ -5,10 +5,13 @@ have no patient pages of their own.
 """
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.models import HoldLog, PainScore
+from patients.access import patient_with_prescriptions
+from patients.models import HoldLog, PainScore, Prescription
 from tests.factories import make_hold, make_pain
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +98,31 @@ def test_bob_sees_his_own_today_not_alices(client, alice_records, bob):
     page = client.get(reverse("patients:today")).content.decode()
     assert "Edge-of-bed psoas stretch" in page
     assert "Lying psoas stretch" not in page
+
+
+class TestPatientWithPrescriptions:
+    """The today and history pages read the patient and their program in one query."""
+
+    def program(self, user):
+        return patient_with_prescriptions(user, Prescription.objects.all())
+
+    def test_it_returns_the_users_own_patient_and_prescriptions_only(self, alice_rx, bob_rx):
+        patient, prescriptions = self.program(alice_rx.patient.user)
+        assert patient == alice_rx.patient
+        assert prescriptions == [alice_rx]
+        assert prescriptions[0].patient is patient
+
+    def test_a_patient_without_a_prescription_still_gets_their_record(self, alice_patient):
+        assert self.program(alice_patient.user) == (alice_patient, [])
+
+    def test_anyone_who_is_not_a_patient_gets_not_found(self, bob, carol, alice_rx):
+        for user in (bob, carol, AnonymousUser()):
+            with pytest.raises(Http404):
+                self.program(user)
+
+    def test_one_query_when_there_is_a_program(self, alice_rx, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            self.program(alice_rx.patient.user)
 
 
 @pytest.mark.parametrize(("name", "about", "methods"), ROUTES)

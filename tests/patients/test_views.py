@@ -134,15 +134,15 @@ class TestTodayPage:
     def test_it_reads_a_fixed_number_of_queries(
         self, alice_client, alice_rx, django_assert_num_queries
     ):
-        # Session, user, patient, prescriptions, holds, pain scores. The menu needs no
-        # query of its own: a patient's menu follows the profile the page has read.
-        with django_assert_num_queries(6):
+        # Session, user, the patient with their prescriptions, holds, pain scores. The
+        # menu needs no query of its own: it follows the profile the page has read.
+        with django_assert_num_queries(5):
             assert alice_client.get(TODAY_URL).status_code == 200
 
     def test_its_query_count_does_not_grow_with_history(
         self, alice_client, alice_rx, django_assert_max_num_queries
     ):
-        with django_assert_max_num_queries(6) as before:
+        with django_assert_max_num_queries(5) as before:
             assert alice_client.get(TODAY_URL).status_code == 200
         for days_ago in range(60):
             make_hold(alice_rx, at=timezone.now() - timedelta(days=days_ago))
@@ -429,8 +429,9 @@ class TestHistoryPage:
     def test_its_query_count_does_not_grow_with_history(
         self, alice_client, alice_rx, django_assert_max_num_queries
     ):
-        # Session, user, patient, prescriptions, qualifying holds, holds, pain.
-        with django_assert_max_num_queries(7) as before:
+        # Session, user, the patient with their prescriptions, qualifying holds, holds,
+        # pain.
+        with django_assert_max_num_queries(6) as before:
             assert alice_client.get(HISTORY_URL).status_code == 200
         for days_ago in range(60):
             for side in ("left", "right"):

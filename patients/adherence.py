@@ -315,18 +315,24 @@ class PatientSummary:
         return any(flag.code == code for flag in self.flags)
 
 
-def patient_summaries(*, patients, as_of, today, tz):
+def patient_summaries(*, patients, as_of, today, tz, daily=None):
     """A PatientSummary per patient, as of the end of ``as_of`` in the clinic's zone.
 
     ``today`` is the clinic's current day: when the report is as of today, today counts
-    only once its program is complete. The number of queries is fixed: it does not grow
-    with the number of patients nor with the length of their history.
+    only once its program is complete. ``daily`` is what daily_adherence() gives for
+    these patients up to ``as_of``, when the caller has read it already over at least the
+    longest of the ADHERENCE_WINDOWS (the patient page reads a month for its chart). The
+    number of queries is fixed: it does not grow with the number of patients nor with
+    the length of their history.
     """
     patients = list(patients)
     ids = [patient.pk for patient in patients]
     end = as_of + timedelta(days=1)
-    longest = max(ADHERENCE_WINDOWS)
-    daily = daily_adherence(patient_ids=ids, start=end - timedelta(days=longest), end=end, tz=tz)
+    if daily is None:
+        longest = max(ADHERENCE_WINDOWS)
+        daily = daily_adherence(
+            patient_ids=ids, start=end - timedelta(days=longest), end=end, tz=tz
+        )
     with_data = days_with_data(
         patient_ids=ids, start=end - timedelta(days=DATA_WINDOW_DAYS), end=end, tz=tz
     )

@@ -18,6 +18,8 @@ from patients.models import PainScore, Prescription
 from portal import audit
 from portal.csv_export import csv_response
 
+# The patient page's month; it covers the report's longest window, so the page's summary
+# and its chart share one reading of the days.
 DETAIL_DAYS = 30
 
 
@@ -159,12 +161,13 @@ def patient_detail(request, patient_id):
     patient = patient_for_staff(request.user, patient_id)
     audit.record(audit.Action.VIEW, patient=patient)
     _, tz, today = clinic_now()
-    (summary,) = adherence.patient_summaries(patients=[patient], as_of=today, today=today, tz=tz)
     start = today - timedelta(days=DETAIL_DAYS - 1)
     end = today + timedelta(days=1)
-    daily = adherence.daily_adherence(patient_ids=[patient.pk], start=start, end=end, tz=tz)[
-        patient.pk
-    ]
+    by_patient = adherence.daily_adherence(patient_ids=[patient.pk], start=start, end=end, tz=tz)
+    (summary,) = adherence.patient_summaries(
+        patients=[patient], as_of=today, today=today, tz=tz, daily=by_patient
+    )
+    daily = by_patient[patient.pk]
     pains = list(
         PainScore.objects.for_patient(patient).between(
             adherence.day_start(start, tz), adherence.day_start(end, tz)

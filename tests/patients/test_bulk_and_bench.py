@@ -63,7 +63,10 @@ def test_the_benchmark_prints_its_table_and_compares_two_runs(debug_on, tmp_path
     seed()
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     out = io.StringIO()
+    history = HoldLog.objects.count(), PainScore.objects.count()
     call_command("bench", runs=5, json_path=str(first), stdout=out)
+    # What it wrote while timing is gone again.
+    assert (HoldLog.objects.count(), PainScore.objects.count()) == history
     table = out.getvalue()
     for request in (
         "bare Django view",
@@ -77,12 +80,42 @@ def test_the_benchmark_prints_its_table_and_compares_two_runs(debug_on, tmp_path
         "CSV export (6 patients)",
     ):
         assert request in table
-    figures = json.loads(first.read_text())
+    (figures,) = json.loads(first.read_text())
     assert all(result["median_ms"] > 0 and result["queries"] >= 0 for result in figures)
     second.write_text(first.read_text())
     out = io.StringIO()
     call_command("bench", compare=[str(first), str(second)], stdout=out)
     assert "+0%" in out.getvalue()
+    assert "Runs: 1 of" in out.getvalue()
+
+
+def test_runs_add_up_in_a_file_and_compare_by_their_medians(tmp_path):
+    def run(bare, today):
+        return [
+            {"request": "bare Django view", "median_ms": bare, "x_bare": 1.0, "queries": 1},
+            {
+                "request": "patient today page",
+                "median_ms": today,
+                "x_bare": today / bare,
+                "queries": 4,
+            },
+        ]
+
+    smaller, larger = tmp_path / "30.json", tmp_path / "90.json"
+    # The second run of each was taken while the machine was twice as slow.
+    smaller.write_text(json.dumps([run(1.0, 4.0), run(2.0, 8.0), run(1.0, 4.0)]))
+    larger.write_text(json.dumps([run(1.0, 4.4), run(2.0, 8.8), run(1.0, 4.4)]))
+    out = io.StringIO()
+    call_command("bench", compare=[str(smaller), str(larger)], stdout=out)
+    today = next(line for line in out.getvalue().splitlines() if line.startswith("patient today"))
+    assert today.split()[3:9] == ["4.0", "4.4", "+10%", "4.0", "4.4", "+10%"]
+
+
+def test_a_file_that_holds_no_runs_is_refused(tmp_path):
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps({"request": "bare Django view"}))
+    with pytest.raises(CommandError, match="holds no runs"):
+        call_command("bench", compare=[str(path), str(path)], stdout=io.StringIO())
 
 
 def test_the_benchmark_needs_a_synthetic_clinic(debug_on):

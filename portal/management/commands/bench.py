@@ -9,8 +9,12 @@ few warm-up runs, and the runs are interleaved (one of each request per round). 
 table gives the median and 95th percentile in milliseconds, the number of queries, and
 the ratio of the median to a bare Django view timed in the same rounds; an empty page in
 the portal's layout shows the floor of any page a person sees. It writes to the
-database (holds and pain scores of the synthetic patients), so run it on a benchmark
-database, never a clinic's.
+database (holds and pain scores of one synthetic patient, taken out again when it ends),
+so run it on a benchmark database, never a clinic's.
+
+A machine whose speed drifts from one minute to the next makes two runs minutes apart
+hard to compare, so --json adds each run to its file, and --compare takes each request's
+median over the runs of each file: `make bench` alternates the two clinics a few times.
 """
 
 import json
@@ -25,7 +29,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from patients.management.commands.seed_bulk import DOMAIN
-from patients.models import HoldLog, Patient
+from patients.models import HoldLog, PainScore, Patient
 from portal.models import User
 
 WARM_UP = 3
@@ -36,7 +40,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=30)
-        parser.add_argument("--json", dest="json_path", help="Also write the figures to this file.")
+        parser.add_argument(
+            "--json", dest="json_path", help="Also add this run's figures to this file."
+        )
         parser.add_argument(
             "--compare", nargs=2, metavar=("SMALLER", "LARGER"), help="Compare two --json files."
         )
@@ -56,8 +62,10 @@ class Command(BaseCommand):
             results = self.measure(runs)
         self.table(results)
         if json_path:
-            Path(json_path).write_text(_dump(results))
-            self.stdout.write(f"Figures written to {json_path}.")
+            path = Path(json_path)
+            runs = json_load(path) if path.exists() else []
+            path.write_text(_dump([*runs, results]))
+            self.stdout.write(f"Figures added to {json_path} (run {len(runs) + 1}).")
 
     def measure(self, runs):
         patient = Patient.objects.filter(user__email__endswith=f"@{DOMAIN}").order_by("pk").first()
@@ -73,13 +81,18 @@ class Command(BaseCommand):
         clinician_client.force_login(clinician)
         admin_client.force_login(admin)
         log_hold = reverse("patients:log-hold", args=[prescription.pk])
+        # What the timing writes is taken out again at the end, so that the next run (or
+        # the other clinic's) starts from the same history.
+        written = {HoldLog: [], PainScore: []}
 
         def hold():
-            data = {"side": "left", "seconds": "30", "client_token": str(uuid.uuid4())}
+            written[HoldLog].append(uuid.uuid4())
+            data = {"side": "left", "seconds": "30", "client_token": str(written[HoldLog][-1])}
             return patient_client.post(log_hold, data, HTTP_ACCEPT="application/json", secure=True)
 
         def pain():
-            data = {"score": "3", "context": "checkin", "client_token": str(uuid.uuid4())}
+            written[PainScore].append(uuid.uuid4())
+            data = {"score": "3", "context": "checkin", "client_token": str(written[PainScore][-1])}
             return patient_client.post(
                 reverse("patients:log-pain"), data, HTTP_ACCEPT="application/json", secure=True
             )
@@ -140,6 +153,8 @@ class Command(BaseCommand):
         bare = results[0]["median_ms"]
         for result in results:
             result["x_bare"] = result["median_ms"] / bare
+        for model, tokens in written.items():
+            model.objects.filter(patient=patient, client_token__in=tokens).delete()
         holds = HoldLog.objects.filter(patient=patient).count()
         self.stdout.write(
             f"Data: {everyone} patients, {HoldLog.objects.count()} holds in all "
@@ -158,11 +173,16 @@ class Command(BaseCommand):
             )
 
     def compare(self, smaller, larger):
-        """How each request's median changes from one run to the other: as measured, and
-        as a multiple of that run's bare view (which cancels a machine that is simply
-        faster or slower at the time of one run)."""
-        before = {_label(r["request"]): r for r in json_load(smaller)}
-        after = {_label(r["request"]): r for r in json_load(larger)}
+        """How each request's median changes from one file's runs to the other's: as
+        measured, and as a multiple of each run's bare view (which cancels a machine that
+        is simply faster or slower at the time of one run). Each figure is the median
+        over a file's runs."""
+        before, after = _over_runs(json_load(smaller)), _over_runs(json_load(larger))
+        self.stdout.write(
+            f"Runs: {before['runs']} of {smaller}, {after['runs']} of {larger}; "
+            "each figure is the median over a file's runs."
+        )
+        before, after = before["requests"], after["requests"]
         self.stdout.write(
             f"{'request':<28} {'median ms':>10} {'-> ms':>9} {'change':>8} "
             f"{'x bare':>7} {'-> x':>6} {'change':>8} {'queries':>10}"
@@ -218,12 +238,36 @@ def _label(name):
     return name.split(" (")[0]
 
 
+def _over_runs(runs):
+    """Each request's median ms and x bare as medians over ``runs``, and the most
+    queries it made in any of them."""
+    rows = {}
+    for run in runs:
+        for result in run:
+            rows.setdefault(_label(result["request"]), []).append(result)
+    return {
+        "runs": len(runs),
+        "requests": {
+            name: {
+                "median_ms": statistics.median(result["median_ms"] for result in results),
+                "x_bare": statistics.median(result["x_bare"] for result in results),
+                "queries": max(result["queries"] for result in results),
+            }
+            for name, results in rows.items()
+        },
+    }
+
+
 def _dump(results):
     return json.dumps(results, indent=2)
 
 
 def json_load(path):
+    """The runs in a --json file: a list of runs, each a list of results."""
     try:
-        return json.loads(Path(path).read_text())
+        runs = json.loads(Path(path).read_text())
     except (OSError, ValueError) as error:
         raise CommandError(f"Cannot read {path}: {error}") from None
+    if not (isinstance(runs, list) and all(isinstance(run, list) for run in runs) and runs):
+        raise CommandError(f"{path} holds no runs of manage.py bench.")
+    return runs

@@ -6,11 +6,26 @@ where .ci/run installs it.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.servers.basehttp import WSGIServer
+from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
+
+from exercises.models import Exercise
+from portal import roles
+from tests.e2e.pages import TARGET
+from tests.factories import (
+    make_exercise,
+    make_hold,
+    make_level,
+    make_pain,
+    make_patient,
+    make_prescription,
+    make_user,
+)
 
 CHROMIUM = Path(os.environ.get("HOLDFAST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -69,3 +84,42 @@ def live_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def clinic():
+    """The psoas stretch's two levels, and Alice on level 1 for 20 days with entries every
+    other day (the pages a patient and her clinician see, filled in)."""
+    Exercise.objects.all().delete()
+    psoas = make_exercise(name="Psoas stretch", slug="psoas-stretch")
+    level = make_level(psoas, 1, title="Lying psoas stretch")
+    make_level(psoas, 2, title="Edge-of-bed psoas stretch")
+    carol = make_user("carol@example.com", role=roles.CLINICIANS, first_name="Carol")
+    patient = make_patient(make_user("alice@example.com", role=roles.PATIENTS), carol)
+    prescription = make_prescription(
+        patient, level, start_date=timezone.localdate() - timedelta(days=20)
+    )
+    for days_ago in range(0, 20, 2):
+        make_hold(prescription, at=timezone.now() - timedelta(days=days_ago))
+        make_pain(patient, at=timezone.now() - timedelta(days=days_ago), score=days_ago % 8)
+    return {"patient": patient, "prescription": prescription}
+
+
+@pytest.fixture
+def prescription():
+    """A patient on a three-step level: two holds a side of TARGET seconds."""
+    clinician = make_user("cleo@example.com", role=roles.CLINICIANS)
+    patient = make_patient(make_user("pat@example.com", role=roles.PATIENTS), clinician)
+    level = make_level(
+        make_exercise(name="Hip flexor stretch"),
+        1,
+        title="Lying hip flexor stretch",
+        steps=["Lie on your back.", "Draw one knee in.", "Breathe."],
+    )
+    return make_prescription(
+        patient,
+        level,
+        start_date=timezone.localdate() - timedelta(days=3),
+        holds_per_side=2,
+        target_seconds=TARGET,
+    )

@@ -1,6 +1,13 @@
 """What many browser tests do the same way."""
 
+from playwright.sync_api import expect
+
 from tests.factories import PASSWORD
+
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+# The timer's phases, in seconds, for the `prescription` fixture's holds of TARGET.
+GET_READY, SWITCH, REST, TARGET = 5, 5, 15, 30
 
 
 def log_in(page, live_server, email):
@@ -8,3 +15,10 @@ def log_in(page, live_server, email):
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+
+
+def open_timer(page, live_server, prescription):
+    page.clock.install()
+    log_in(page, live_server, prescription.patient.user.email)
+    page.goto(f"{live_server.url}/program/{prescription.pk}/")
+    expect(page.get_by_role("heading", name="Guided timer")).to_be_visible()

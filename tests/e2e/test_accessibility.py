@@ -1,48 +1,16 @@
 """Every page a patient or clinician sees passes axe-core without serious or critical
 violations, at a phone's width and at a desktop's."""
 
-from datetime import timedelta
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import RequestFactory
-from django.utils import timezone
 from django.views.defaults import server_error
 
-from exercises.models import Exercise
-from portal import roles
-from tests.e2e.pages import log_in
-from tests.factories import (
-    make_exercise,
-    make_hold,
-    make_level,
-    make_pain,
-    make_patient,
-    make_prescription,
-    make_user,
-)
+from tests.e2e.pages import WIDTHS, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 axe = Axe()
-
-
-@pytest.fixture
-def clinic():
-    Exercise.objects.all().delete()
-    psoas = make_exercise(name="Psoas stretch", slug="psoas-stretch")
-    level = make_level(psoas, 1, title="Lying psoas stretch")
-    make_level(psoas, 2, title="Edge-of-bed psoas stretch")
-    carol = make_user("carol@example.com", role=roles.CLINICIANS, first_name="Carol")
-    patient = make_patient(make_user("alice@example.com", role=roles.PATIENTS), carol)
-    prescription = make_prescription(
-        patient, level, start_date=timezone.localdate() - timedelta(days=20)
-    )
-    for days_ago in range(0, 20, 2):
-        make_hold(prescription, at=timezone.now() - timedelta(days=days_ago))
-        make_pain(patient, at=timezone.now() - timedelta(days=days_ago), score=days_ago % 8)
-    return {"patient": patient, "prescription": prescription}
 
 
 def serious(page):

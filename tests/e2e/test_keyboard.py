@@ -5,12 +5,10 @@ from playwright.sync_api import expect
 
 from patients.models import PainScore
 from tests.e2e.pages import log_in
-from tests.e2e.test_accessibility import clinic
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-__all__ = ["clinic"]
 
 FOCUS_OUTLINE = "getComputedStyle(document.activeElement).outlineStyle"
 

@@ -5,13 +5,11 @@ from playwright.sync_api import expect
 
 from patients.models import HoldLog, PainScore
 from portal import roles
-from tests.e2e.pages import log_in
-from tests.e2e.test_timer import GET_READY, REST, SWITCH, TARGET, open_timer, prescription
+from tests.e2e.pages import GET_READY, REST, SWITCH, TARGET, log_in, open_timer
 from tests.factories import make_patient, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-__all__ = ["prescription"]  # the fixture, shared with the timer's tests
 
 WHOLE_SET_MS = (GET_READY + 4 * TARGET + 2 * SWITCH + REST + 1) * 1000
 

@@ -10,12 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import log_in
-from tests.e2e.test_accessibility import WIDTHS, clinic
+from tests.e2e.pages import WIDTHS, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-__all__ = ["clinic"]  # the fixture, shared with the accessibility tests
 
 
 @pytest.fixture

@@ -1,45 +1,12 @@
 """The guided timer in a real browser, on a controlled clock."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from patients.models import HoldLog, PainScore
-from portal import roles
-from tests.e2e.pages import log_in
-from tests.factories import make_exercise, make_level, make_patient, make_prescription, make_user
+from tests.e2e.pages import GET_READY, REST, SWITCH, TARGET, log_in, open_timer
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-GET_READY, SWITCH, REST, TARGET = 5, 5, 15, 30
-
-
-@pytest.fixture
-def prescription():
-    clinician = make_user("cleo@example.com", role=roles.CLINICIANS)
-    patient = make_patient(make_user("pat@example.com", role=roles.PATIENTS), clinician)
-    level = make_level(
-        make_exercise(name="Hip flexor stretch"),
-        1,
-        title="Lying hip flexor stretch",
-        steps=["Lie on your back.", "Draw one knee in.", "Breathe."],
-    )
-    return make_prescription(
-        patient,
-        level,
-        start_date=timezone.localdate() - timedelta(days=3),
-        holds_per_side=2,
-        target_seconds=TARGET,
-    )
-
-
-def open_timer(page, live_server, prescription):
-    page.clock.install()
-    log_in(page, live_server, prescription.patient.user.email)
-    page.goto(f"{live_server.url}/program/{prescription.pk}/")
-    expect(page.get_by_role("heading", name="Guided timer")).to_be_visible()
 
 
 def test_a_full_set_is_saved_hold_by_hold_then_the_pain_score(page, live_server, prescription):

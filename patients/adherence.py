@@ -22,7 +22,7 @@ Definitions (also in the README and on the clinician's report):
   pain at most 3, and a next level exists).
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -127,18 +127,33 @@ def adherence_by_day(prescriptions, counts, start, end):
     """For each patient, an Adherence per day in [start, end), from their prescriptions
     over those days and qualifying_counts() over the same days. No query."""
     days = days_between(start, end)
-    by_patient = defaultdict(lambda: dict.fromkeys(days, NOTHING))
+    # Sums of holds done and expected per patient and day, made into Adherences at the
+    # end: a large clinic has tens of thousands of patient-days.
+    done, expected = defaultdict(Counter), defaultdict(Counter)
     for prescription in prescriptions:
-        per_side, expected = prescription.holds_per_side_per_day, prescription.holds_per_day
-        sides = [side.value for side in prescription.sides]
-        patient_days = by_patient[prescription.patient_id]
+        per_side, asked = prescription.holds_per_side_per_day, prescription.holds_per_day
+        keys = [(prescription.pk, side.value) for side in prescription.sides]
+        patient_done, patient_expected = (
+            done[prescription.patient_id],
+            expected[prescription.patient_id],
+        )
         for day in days:
             if prescription.is_active_on(day):
-                # Capped side by side: four holds on the left are not a day's program.
-                holds = sum(
-                    min(counts.get((prescription.pk, day, side), 0), per_side) for side in sides
-                )
-                patient_days[day] = patient_days[day] + Adherence(holds, expected)
+                held = 0
+                for pk, side in keys:
+                    # Capped side by side: four holds on the left are not a day's program.
+                    held += min(counts.get((pk, day, side), 0), per_side)
+                patient_done[day] += held
+                patient_expected[day] += asked
+    by_patient = defaultdict(lambda: dict.fromkeys(days, NOTHING))
+    for patient_id, patient_expected in expected.items():
+        patient_done = done[patient_id]
+        by_patient[patient_id] = {
+            day: Adherence(patient_done[day], patient_expected[day])
+            if day in patient_expected
+            else NOTHING
+            for day in days
+        }
     return by_patient
 
 
@@ -154,11 +169,12 @@ def holds_on(counts, day):
 
 def total(days, start=None, end=None):
     """The Adherence of the days in [start, end) (all of them by default)."""
-    result = NOTHING
+    done = expected = 0
     for day, adherence in days.items():
         if (start is None or day >= start) and (end is None or day < end):
-            result = result + adherence
-    return result
+            done += adherence.done
+            expected += adherence.expected
+    return Adherence(done, expected)
 
 
 def streak(days, today):

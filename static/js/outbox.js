@@ -5,7 +5,8 @@
  * its client token) is kept in IndexedDB and sent again when the connection returns, even
  * after the page was closed and opened again. The server stores a token only once, so a
  * resend after a lost answer is harmless. Elements marked data-outbox-status say how many
- * entries are waiting.
+ * entries are waiting; elements marked data-outbox-refused tell of an entry the server
+ * refused after the page that made it had closed, which nobody else would tell.
  */
 (function () {
   "use strict";
@@ -116,6 +117,33 @@
     );
   }
 
+  function reasons(data) {
+    if (data.message) {
+      return [data.message];
+    }
+    var found = [];
+    Object.keys(data.errors || {}).forEach(function (field) {
+      found = found.concat(data.errors[field]);
+    });
+    return found.length ? found : ["The server refused it."];
+  }
+
+  function reportRefused(entry, data) {
+    var what = "score" in entry.fields ? "A pain score" : "A hold";
+    var when = new Date(entry.queuedAt).toLocaleString([], {
+      weekday: "long",
+      hour: "numeric",
+      minute: "2-digit",
+    });
+    var line = document.createElement("p");
+    line.className = "mb-1";
+    line.textContent = what + " you logged on " + when + " was not saved: " + reasons(data).join(" ");
+    document.querySelectorAll("[data-outbox-refused]").forEach(function (element) {
+      element.appendChild(line.cloneNode(true));
+      element.hidden = false;
+    });
+  }
+
   function remove(id) {
     return withStore("readwrite", function (store) {
       store.delete(id);
@@ -179,6 +207,8 @@
               delete listeners[entry.id];
               if (listener) {
                 listener.onDone(answer.ok, answer.data);
+              } else if (!answer.ok) {
+                reportRefused(entry, answer.data);
               }
               return { stopped: false };
             });

@@ -1,5 +1,7 @@
 """The timer without a connection: entries wait on the phone and are stored once later."""
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
@@ -120,3 +122,28 @@ def test_each_pain_score_from_the_timer_is_a_new_entry(page, live_server, prescr
         pain.get_by_role("button", name="Save pain score").click()
         expect(pain.get_by_role("status")).to_have_text(f"Saved: pain {score} out of 10.")
     assert sorted(PainScore.objects.values_list("score", flat=True)) == [3, 8]
+
+
+def test_an_entry_refused_after_its_page_closed_is_reported_not_dropped(
+    page, context, live_server, prescription
+):
+    open_timer(page, live_server, prescription)
+    context.set_offline(True)
+    page.get_by_role("button", name="Start").click()
+    page.clock.run_for((GET_READY + TARGET + 1) * 1000)
+    expect(page.locator("#main [data-outbox-status]")).to_contain_text("1 entry is waiting")
+    page.close()
+    # While the phone was away, the clinician ended the program that day.
+    prescription.end_date = prescription.start_date + timedelta(days=1)
+    prescription.save()
+    context.set_offline(False)
+
+    again = context.new_page()
+    again.goto(f"{live_server.url}/today/")
+    refused = again.locator("#main [data-outbox-refused]")
+    expect(refused).to_contain_text("A hold you logged on")
+    expect(refused).to_contain_text(
+        "was not saved: This stretch was not part of your program on that day"
+    )
+    expect(again.locator("#main [data-outbox-status]")).to_be_hidden()
+    assert not HoldLog.objects.exists()

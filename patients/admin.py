@@ -214,7 +214,7 @@ class PatientAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         users = get_user_model().objects
         if db_field.name == "clinician":
-            kwargs["queryset"] = users.filter(groups__name=roles.CLINICIANS).distinct()
+            kwargs["queryset"] = roles.clinicians().distinct()
             if not request.user.is_superuser:
                 kwargs["queryset"] = users.filter(pk=request.user.pk)
                 kwargs["initial"] = request.user.pk

@@ -34,7 +34,8 @@ class Patient(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="patients",
-        limit_choices_to={"groups__name": "Clinicians"},
+        # A clinician is a staff account in the clinicians' group (portal.roles).
+        limit_choices_to={"groups__name": "Clinicians", "is_staff": True},
     )
     created = models.DateTimeField(auto_now_add=True)
     # Reminders are off until the patient turns them on and picks a time.

@@ -17,7 +17,6 @@ from django.template.loader import render_to_string
 from patients import adherence
 from patients.models import Patient, ReminderSent
 from portal import roles
-from portal.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ def send_clinician_digests(*, now, tz, site_url):
     ):
         return 0
     sent = 0
-    clinicians = User.objects.filter(groups__name=roles.CLINICIANS, is_active=True)
+    clinicians = roles.clinicians().filter(is_active=True)
     for clinician in clinicians.exclude(
         pk__in=ReminderSent.objects.filter(kind=ReminderSent.Kind.DIGEST, day=monday).values(
             "recipient"

@@ -1,5 +1,10 @@
 """The portal's roles. A role is a Django group, created by a data migration.
 
+Clinicians and content editors are staff accounts in their group, which is also what puts
+them behind the staff two-step login: a member of their group who is not staff holds
+neither role. A patient is an account with a patient profile (DESIGN), which is what
+opens the patient pages.
+
 Views ask these helpers instead of checking group names themselves, so the names live
 in one place.
 """
@@ -31,9 +36,11 @@ def has_patient_profile(user):
     return user.is_authenticated and hasattr(user, "patient")
 
 
-# Clinicians and content editors are staff users, which is also what puts them behind the
-# staff two-step login: a member of their group who is not staff holds neither role.
-# (A patient's requests need no query to learn that.)
+def clinicians():
+    """Every account that holds the clinician role."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(groups__name=CLINICIANS, is_staff=True)
 
 
 def is_clinician(user):

@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin import helpers
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import Prescription
+from portal import roles
 from tests.factories import make_hold, make_pain, make_patient, make_prescription, make_user
 
 pytestmark = pytest.mark.django_db
@@ -236,6 +238,13 @@ class TestPatientRecords:
         client.force_login(carol)
         form = client.get(reverse("admin:patients_patient_add")).context["adminform"].form
         assert list(form.fields["clinician"].queryset) == [carol]
+
+    def test_the_administrator_picks_among_staff_clinicians(self, client, ada, carol, dave):
+        half_made = make_user("half@example.com")
+        half_made.groups.add(Group.objects.get(name=roles.CLINICIANS))
+        client.force_login(ada)
+        form = client.get(reverse("admin:patients_patient_add")).context["adminform"].form
+        assert set(form.fields["clinician"].queryset) == {carol, dave}
 
     def test_an_ended_prescription_cannot_be_reopened(self, client, carol, alice_rx, today):
         alice_rx.end_date = today

@@ -151,6 +151,14 @@ class TestWeeklyDigest:
         assert "Bob" not in by_recipient["carol@example.com"]
         assert "9" not in by_recipient["carol@example.com"].split("Alice:")[1].split("\n")[0]
 
+    def test_an_account_no_longer_staff_gets_no_digest(self, monday, alice_rx, carol, mailoutbox):
+        # Still in the clinicians' group, but without a staff account it is no clinician.
+        carol.is_staff = False
+        carol.save()
+        make_pain(alice_rx.patient, at=timezone.now() - timedelta(days=1), score=9)
+        run(f"{monday}T08:30")
+        assert not [mail for mail in mailoutbox if "patients to look at" in mail.subject]
+
     def test_it_goes_out_once_a_week(self, monday, alice_rx, mailoutbox):
         run(f"{monday}T08:30")
         run(f"{monday}T10:00")

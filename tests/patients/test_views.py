@@ -419,6 +419,12 @@ class TestHistoryPage:
         assert len(response.context["days"]) == 30
         assert "Pain 7/10, daily check-in: “Ouch”" in page
 
+    def test_its_title_is_plain_text_and_the_download_is_offered_once(self, alice_client):
+        page = alice_client.get(HISTORY_URL).content.decode()
+        title = page.split("<title>")[1].split("</title>")[0]
+        assert title.startswith("Your last 30 days ·")
+        assert page.count(reverse("patients:export")) == 1
+
     def test_only_todays_entries_can_be_corrected(self, alice_client, alice_rx):
         today_hold = make_hold(alice_rx, at=timezone.now())
         old_hold = make_hold(alice_rx, at=timezone.now() - timedelta(days=2))

@@ -117,6 +117,7 @@
     );
   }
 
+  // What the server said against an entry, as sentences.
   function reasons(data) {
     if (data.message) {
       return [data.message];
@@ -238,7 +239,7 @@
     );
   }
 
-  window.HoldfastOutbox = { send: send, flush: flush, count: showCount };
+  window.HoldfastOutbox = { send: send, reasons: reasons };
   window.addEventListener("online", flush);
   flush();
 })();

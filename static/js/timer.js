@@ -304,7 +304,7 @@
       config.logUrl,
       fields,
       function (ok, data) {
-        line.textContent = label + (ok ? "saved" : "not saved. " + errorText(data));
+        line.textContent = label + (ok ? "saved" : "not saved. " + window.HoldfastOutbox.reasons(data).join(" "));
         if (ok && data.progress) {
           showProgress(data.progress);
         }
@@ -314,17 +314,6 @@
           label + (loggedOut ? "kept on this device; log in again to send it" : "kept on this device, will send when online");
       }
     );
-  }
-
-  function errorText(data) {
-    if (data && data.errors) {
-      return Object.keys(data.errors)
-        .map(function (field) {
-          return data.errors[field].join(" ");
-        })
-        .join(" ");
-    }
-    return (data && data.message) || "";
   }
 
   // Answers can arrive out of order, so a count on screen only ever goes up.
@@ -364,17 +353,30 @@
       painForm.appendChild(status);
     }
     status.textContent = "Saving…";
+    var kept = false;
     window.HoldfastOutbox.send(
       painForm.action,
       fields,
       function (ok, data) {
-        status.textContent = ok ? data.message : "Not saved. " + errorText(data);
+        if (ok) {
+          status.textContent = data.message;
+          painForm.reset();
+        } else {
+          // Refused: the form keeps what the patient chose and wrote, to put right.
+          status.textContent = "Not saved. " + window.HoldfastOutbox.reasons(data).join(" ");
+        }
       },
-      function () {
-        status.textContent = "Kept on this device; it will be sent when you are back online.";
+      function (loggedOut) {
+        status.textContent = loggedOut
+          ? "Kept on this device; log in again to send it."
+          : "Kept on this device; it will be sent when you are back online.";
+        // Kept: the form is free for the next score. Only once, as the outbox retries.
+        if (!kept) {
+          kept = true;
+          painForm.reset();
+        }
       }
     );
-    painForm.reset();
   }
 
   el.start.addEventListener("click", start);

@@ -121,3 +121,14 @@ def test_a_hold_whose_answer_is_lost_is_sent_again_and_stored_once(page, live_se
     expect(page.locator("#timer-log li")).to_have_text(["Left side, 30 s: saved"])
     assert answers == [201, 200]
     assert HoldLog.objects.filter(prescription=prescription).count() == 1
+
+
+def test_a_refused_pain_score_keeps_what_the_patient_wrote(page, live_server, prescription):
+    open_timer(page, live_server, prescription)
+    pain = page.locator("#pain-section")
+    note = pain.get_by_label("Anything your clinician should know? (optional)")
+    note.fill("Stiff after the drive")
+    pain.get_by_role("button", name="Save pain score").click()  # no score chosen
+    expect(pain.get_by_role("status")).to_have_text("Not saved. Choose a number from 0 to 10.")
+    expect(note).to_have_value("Stiff after the drive")
+    assert not PainScore.objects.exists()

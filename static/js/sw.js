@@ -68,17 +68,16 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(
       fetch(request)
         .then(function (response) {
-          // A redirect (to the login page) means the session ended: forget every page.
-          if (response.redirected) {
-            return forgetPages().then(function () {
-              return response;
-            });
-          }
+          // A redirect to the login page is not kept (it is not ok), and the login page
+          // itself forgets every page (above).
           if (response.ok) {
             var copy = response.clone();
-            caches.open(PAGE_CACHE).then(function (cache) {
-              cache.put(request, copy);
-            });
+            // Kept before the worker may stop, so that a logout cannot come in between.
+            event.waitUntil(
+              caches.open(PAGE_CACHE).then(function (cache) {
+                return cache.put(request, copy);
+              })
+            );
           }
           return response;
         })

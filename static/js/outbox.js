@@ -13,7 +13,10 @@
 
   var DB_NAME = "holdfast";
   var STORE = "outbox";
-  var RETRY_MS = 1000;
+  // A patient back online is sent their entries within a second; a server that keeps
+  // failing is asked less and less often.
+  var RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+  var retries = 0; // since an entry last went through
   var listeners = {}; // entry id -> {onDone, onWaiting}, for entries made by this page
   var flushing = null;
   var flushAgain = false; // an entry arrived while a flush was under way
@@ -153,10 +156,12 @@
 
   function scheduleRetry() {
     if (retryTimer === null) {
+      var delay = RETRY_DELAYS_MS[Math.min(retries, RETRY_DELAYS_MS.length - 1)];
+      retries += 1;
       retryTimer = window.setTimeout(function () {
         retryTimer = null;
         flush();
-      }, RETRY_MS);
+      }, delay);
     }
   }
 
@@ -205,6 +210,7 @@
               return { stopped: true, loggedOut: answer.loggedOut };
             }
             return remove(entry.id).then(function () {
+              retries = 0;
               delete listeners[entry.id];
               if (listener) {
                 listener.onDone(answer.ok, answer.data);

@@ -390,7 +390,7 @@ def export_my_data(request):
     return response
 
 
-PRINT_DAYS = 28
+PRINT_WEEKS = 4
 
 
 @require_GET
@@ -409,7 +409,8 @@ def print_program(request):
         "patient": patient,
         "prescriptions": prescriptions,
         "day": day,
-        "tick_days": [day + timedelta(days=offset) for offset in range(PRINT_DAYS)],
+        "weekdays": [day + timedelta(days=offset) for offset in range(7)],
+        "weeks": range(PRINT_WEEKS),
     }
     return render(request, "patients/print_program.html", context)
 

@@ -80,7 +80,7 @@ bench: $(VENV)/.installed-dev
 		$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0 || exit 1; \
 		$(BENCH_ENV) $(BIN)/python manage.py seed_bulk --not-a-clinic \
 			--patients $(BENCH_PATIENTS) --days $$days --clinicians 10 || exit 1; \
-		vacuumdb -h 127.0.0.1 -U postgres --analyze --quiet holdfast_bench_$$days || exit 1; \
+		vacuumdb -h 127.0.0.1 -U postgres --quiet holdfast_bench_$$days || exit 1; \
 	done
 	for round in $$(seq $(BENCH_ROUNDS)); do \
 		for days in 30 90; do \

@@ -8,7 +8,6 @@ bounded time. Every hold the server acknowledges is written to LOAD_TOKENS_FILE,
 import itertools
 import os
 import random
-import re
 import uuid
 from urllib.parse import urlsplit
 
@@ -16,10 +15,10 @@ import gevent
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
+# Locust puts this folder on the path, as running smoke.py does.
+from smoke import CSRF, PASSWORD, PROGRAM, json_status
+
 DOMAIN = "bulk.example"
-PASSWORD = "holdfast-bulk"  # noqa: S105 -- the synthetic clinic's, see seed_bulk
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-PROGRAM = re.compile(r'href="/program/(\d+)/"')
 
 patient_numbers = itertools.count()
 clinician_numbers = itertools.count()
@@ -48,10 +47,7 @@ def log_in(user, email):
 def expect_saved(response):
     """True when the entry the device sent is saved, or was already; anything else is a
     failure of the load test."""
-    try:
-        status = response.json().get("status")
-    except ValueError:
-        status = None
+    status = json_status(response)
     if response.status_code in (200, 201) and status in ("saved", "already-saved"):
         return True
     response.failure(f"{response.status_code}: {response.text[:200]}")

@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, tokens, after_id, **options):
         try:
-            acknowledged = {line.strip() for line in Path(tokens).read_text().split() if line}
+            acknowledged = set(Path(tokens).read_text().split())
         except OSError as error:
             raise CommandError(f"Cannot read {tokens}: {error}") from None
         stored = Counter(

@@ -63,9 +63,9 @@ class Command(BaseCommand):
         self.table(results)
         if json_path:
             path = Path(json_path)
-            runs = json_load(path) if path.exists() else []
-            path.write_text(_dump([*runs, results]))
-            self.stdout.write(f"Figures added to {json_path} (run {len(runs) + 1}).")
+            earlier = json_load(path) if path.exists() else []
+            path.write_text(_dump([*earlier, results]))
+            self.stdout.write(f"Figures added to {json_path} (run {len(earlier) + 1}).")
 
     def measure(self, runs):
         patient = Patient.objects.filter(user__email__endswith=f"@{DOMAIN}").order_by("pk").first()
@@ -86,13 +86,15 @@ class Command(BaseCommand):
         written = {HoldLog: [], PainScore: []}
 
         def hold():
-            written[HoldLog].append(uuid.uuid4())
-            data = {"side": "left", "seconds": "30", "client_token": str(written[HoldLog][-1])}
+            token = uuid.uuid4()
+            written[HoldLog].append(token)
+            data = {"side": "left", "seconds": "30", "client_token": str(token)}
             return patient_client.post(log_hold, data, HTTP_ACCEPT="application/json", secure=True)
 
         def pain():
-            written[PainScore].append(uuid.uuid4())
-            data = {"score": "3", "context": "checkin", "client_token": str(written[PainScore][-1])}
+            token = uuid.uuid4()
+            written[PainScore].append(token)
+            data = {"score": "3", "context": "checkin", "client_token": str(token)}
             return patient_client.post(
                 reverse("patients:log-pain"), data, HTTP_ACCEPT="application/json", secure=True
             )
@@ -177,12 +179,12 @@ class Command(BaseCommand):
         measured, and as a multiple of each run's bare view (which cancels a machine that
         is simply faster or slower at the time of one run). Each figure is the median
         over a file's runs."""
-        before, after = _over_runs(json_load(smaller)), _over_runs(json_load(larger))
+        smaller_runs, larger_runs = json_load(smaller), json_load(larger)
         self.stdout.write(
-            f"Runs: {before['runs']} of {smaller}, {after['runs']} of {larger}; "
+            f"Runs: {len(smaller_runs)} of {smaller}, {len(larger_runs)} of {larger}; "
             "each figure is the median over a file's runs."
         )
-        before, after = before["requests"], after["requests"]
+        before, after = _over_runs(smaller_runs), _over_runs(larger_runs)
         self.stdout.write(
             f"{'request':<28} {'median ms':>10} {'-> ms':>9} {'change':>8} "
             f"{'x bare':>7} {'-> x':>6} {'change':>8} {'queries':>10}"
@@ -246,15 +248,12 @@ def _over_runs(runs):
         for result in run:
             rows.setdefault(_label(result["request"]), []).append(result)
     return {
-        "runs": len(runs),
-        "requests": {
-            name: {
-                "median_ms": statistics.median(result["median_ms"] for result in results),
-                "x_bare": statistics.median(result["x_bare"] for result in results),
-                "queries": max(result["queries"] for result in results),
-            }
-            for name, results in rows.items()
-        },
+        name: {
+            "median_ms": statistics.median(result["median_ms"] for result in results),
+            "x_bare": statistics.median(result["x_bare"] for result in results),
+            "queries": max(result["queries"] for result in results),
+        }
+        for name, results in rows.items()
     }
 
 

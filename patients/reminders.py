@@ -7,12 +7,14 @@ their flags, nothing more.
 """
 
 import logging
-from datetime import datetime, timedelta
+from collections import defaultdict
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from patients import adherence
 from patients.models import Patient, ReminderSent
@@ -63,7 +65,7 @@ def patients_to_remind(*, now, tz):
 
 
 def send_patient_reminders(*, now, tz, site_url):
-    today = now.astimezone(tz).date()
+    today = adherence.local_date(now, tz)
     sent = 0
     for patient in patients_to_remind(now=now, tz=tz):
         context = {"patient": patient, "clinic_name": settings.PORTAL_CLINIC_NAME, "link": site_url}
@@ -78,40 +80,46 @@ def send_patient_reminders(*, now, tz, site_url):
 
 
 def send_clinician_digests(*, now, tz, site_url):
-    """On Monday from 08:00, each clinician's flagged patients: names and flags only."""
-    local = now.astimezone(tz)
-    monday = local.date() - timedelta(days=local.weekday())
-    if local < datetime.combine(monday, datetime.min.time(), tzinfo=tz) + timedelta(
-        hours=DIGEST_HOUR
-    ):
+    """On Monday from 08:00, each clinician's flagged patients: names and flags only.
+
+    One reading of the summaries for all the clinicians still due this week."""
+    today = adherence.local_date(now, tz)
+    monday = today - timedelta(days=today.weekday())
+    if now < adherence.day_start(monday, tz) + timedelta(hours=DIGEST_HOUR):
         return 0
-    sent = 0
-    clinicians = roles.clinicians().filter(is_active=True)
-    for clinician in clinicians.exclude(
-        pk__in=ReminderSent.objects.filter(kind=ReminderSent.Kind.DIGEST, day=monday).values(
-            "recipient"
-        )
+    already = ReminderSent.objects.filter(kind=ReminderSent.Kind.DIGEST, day=monday)
+    due = list(
+        roles.clinicians().filter(is_active=True).exclude(pk__in=already.values("recipient"))
+    )
+    if not due:
+        return 0
+    flagged = defaultdict(list)
+    for summary in adherence.patient_summaries(
+        patients=Patient.objects.filter(clinician__in=due).with_people(),
+        as_of=today,
+        today=today,
+        tz=tz,
     ):
-        summaries = adherence.patient_summaries(
-            patients=Patient.objects.filter(clinician=clinician).with_people(),
-            as_of=local.date(),
-            today=local.date(),
-            tz=tz,
-        )
-        flagged = [summary for summary in summaries if summary.flags]
-        if not flagged:
+        if summary.flags:
+            flagged[summary.patient.clinician_id].append(summary)
+    sent = 0
+    for clinician in due:
+        if not flagged[clinician.pk]:
             continue
         context = {
             "clinician": clinician,
-            "flagged": flagged,
+            "flagged": flagged[clinician.pk],
             "clinic_name": settings.PORTAL_CLINIC_NAME,
-            "link": site_url.rstrip("/") + "/clinic/",
+            "link": site_url.rstrip("/") + reverse("patients:report"),
         }
         sent += _send_once(
             clinician,
             ReminderSent.Kind.DIGEST,
             monday,
-            subject=f"{settings.PORTAL_CLINIC_NAME}: {len(flagged)} patients to look at this week",
+            subject=(
+                f"{settings.PORTAL_CLINIC_NAME}: {len(flagged[clinician.pk])} patients to look "
+                "at this week"
+            ),
             message=render_to_string("patients/email/digest.txt", context),
         )
     return sent

@@ -36,7 +36,7 @@ def archive_tables(patient):
     prescriptions = Prescription.objects.filter(patient=patient).select_related(
         "level__exercise", "prescribed_by"
     )
-    holds = HoldLog.objects.filter(patient=patient).select_related("prescription__level")
+    holds = HoldLog.objects.filter(patient=patient)
     pains = PainScore.objects.filter(patient=patient)
     return {
         "profile": [

@@ -27,13 +27,10 @@ CLOCK_SKEW = timedelta(minutes=5)
 PAIN_CHOICES = [(score, str(score)) for score in range(PAIN_MIN, PAIN_MAX + 1)]
 
 
-def helper(submit_label, *layout):
+def helper(submit_label):
     """Templates write the <form> tag themselves (they add the action and hidden fields)."""
     form_helper = FormHelper()
     form_helper.form_tag = False
-    if layout:
-        form_helper.layout = Layout(*layout)
-        form_helper.render_hidden_fields = True
     form_helper.add_input(Submit("submit", submit_label, css_class="btn-lg"))
     return form_helper
 
@@ -296,5 +293,5 @@ class ReminderSettingsForm(forms.Form):
         chosen = self.cleaned_data["reminder_time"]
         # Reminders go out every quarter of an hour until midnight; later would never come.
         if chosen > LATEST_REMINDER:
-            raise forms.ValidationError("Choose a time no later than 23:45.")
+            raise forms.ValidationError(f"Choose a time no later than {LATEST_REMINDER:%H:%M}.")
         return chosen

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from exercises.models import HOLD_SECONDS_MAX, Exercise, Level
+from portal import roles
 
 PAIN_MIN = 0
 PAIN_MAX = 10
@@ -35,7 +36,7 @@ class Patient(models.Model):
         on_delete=models.PROTECT,
         related_name="patients",
         # A clinician is a staff account in the clinicians' group (portal.roles).
-        limit_choices_to={"groups__name": "Clinicians", "is_staff": True},
+        limit_choices_to={"groups__name": roles.CLINICIANS, "is_staff": True},
     )
     created = models.DateTimeField(auto_now_add=True)
     # Reminders are off until the patient turns them on and picks a time.

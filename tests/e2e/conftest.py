@@ -89,7 +89,8 @@ def live_server():
 @pytest.fixture
 def clinic():
     """The psoas stretch's two levels, and Alice on level 1 for 20 days with entries every
-    other day (the pages a patient and her clinician see, filled in)."""
+    other day, her pain checked in up to yesterday (the pages a patient and her clinician
+    see, filled in)."""
     Exercise.objects.all().delete()
     psoas = make_exercise(name="Psoas stretch", slug="psoas-stretch")
     level = make_level(psoas, 1, title="Lying psoas stretch")
@@ -101,7 +102,8 @@ def clinic():
     )
     for days_ago in range(0, 20, 2):
         make_hold(prescription, at=timezone.now() - timedelta(days=days_ago))
-        make_pain(patient, at=timezone.now() - timedelta(days=days_ago), score=days_ago % 8)
+        # From yesterday back: today's page still asks for the day's pain check-in.
+        make_pain(patient, at=timezone.now() - timedelta(days=days_ago + 1), score=days_ago % 8)
     return {"patient": patient, "prescription": prescription}
 
 

@@ -7,41 +7,27 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from exercises.models import Exercise
 from patients.models import Prescription
 from portal import roles
 from tests.e2e.pages import log_in
-from tests.factories import (
-    make_exercise,
-    make_hold,
-    make_level,
-    make_pain,
-    make_patient,
-    make_prescription,
-    make_user,
-)
+from tests.factories import make_hold, make_pain, make_patient, make_prescription, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def clinic():
-    Exercise.objects.all().delete()
-    psoas = make_exercise(name="Psoas stretch", slug="psoas-stretch")
-    level_1 = make_level(psoas, 1, title="Lying psoas stretch")
-    make_level(psoas, 2, title="Edge-of-bed psoas stretch")
-    carol = make_user("carol@example.com", role=roles.CLINICIANS, first_name="Carol")
+def clinic(clinic):
+    """The shared clinic, with Alice keeping up her program for two weeks, and Dave with a
+    patient of his own."""
+    alice_rx = clinic["prescription"]
     dave = make_user("dave@example.com", role=roles.CLINICIANS, first_name="Dave")
-    alice = make_patient(make_user("alice@example.com", role=roles.PATIENTS), carol)
     bob = make_patient(make_user("bob@example.com", role=roles.PATIENTS), dave)
-    start = timezone.localdate() - timedelta(days=20)
-    alice_rx = make_prescription(alice, level_1, start_date=start)
-    make_prescription(bob, level_1, start_date=start)
+    make_prescription(bob, alice_rx.level, start_date=alice_rx.start_date)
     for days_ago in range(14):
         for side in ("left", "right", "left", "right"):
             make_hold(alice_rx, at=timezone.now() - timedelta(days=days_ago), side=side)
-    make_pain(alice, at=timezone.now() - timedelta(hours=1), score=2)
-    return {"carol": carol, "dave": dave, "alice": alice}
+    make_pain(clinic["patient"], at=timezone.now() - timedelta(hours=1), score=2)
+    return {"carol": alice_rx.prescribed_by, "alice": clinic["patient"]}
 
 
 def test_carol_reviews_and_progresses_alice_then_downloads_the_report(page, live_server, clinic):

@@ -75,6 +75,7 @@ def test_every_form_control_is_reached_by_tab_with_a_visible_focus(
     for template in FORM_PAGES[email]:
         page.goto(live_server.url + template.format(prescription=clinic["prescription"].pk))
         wanted = set(page.evaluate(REACH_EVERY_CONTROL))
+        assert wanted, template  # a page with no control found would prove nothing
         reached = set()
         for _ in range(120):
             page.keyboard.press("Tab")

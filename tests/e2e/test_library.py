@@ -3,15 +3,13 @@ from playwright.sync_api import expect
 
 from exercises.models import Exercise
 from portal import roles
-from tests.e2e.pages import log_in
+from tests.e2e.pages import WIDTHS, log_in
 from tests.factories import make_exercise, make_level, make_user
 
 # The live server needs real transactions, so each test starts from a flushed database and
 # builds what it shows. (serialized_rollback cannot help: the database connection that
 # Playwright's event loop sees is not the one that holds the serialized contents.)
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -42,7 +40,7 @@ def test_a_patient_logs_in_and_reads_level_two(page, live_server, patient):
 
 
 def test_the_level_page_fits_a_phone_screen(page, live_server, patient):
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(WIDTHS["phone"])
     log_in(page, live_server, patient.email)
     page.goto(f"{live_server.url}/exercises/psoas-stretch/level-1/")
 

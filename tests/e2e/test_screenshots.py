@@ -36,6 +36,7 @@ def test_the_main_pages_at_phone_width(page, live_server, clinic, folder):
 
     log_in(page, live_server, "alice@example.com")
     page.goto(f"{live_server.url}/today/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
     shoot(page, folder, "02-today")
     page.goto(f"{live_server.url}/program/{clinic['prescription'].pk}/")
     page.get_by_role("button", name="Start").click()
@@ -51,6 +52,7 @@ def test_the_main_pages_at_phone_width(page, live_server, clinic, folder):
     page.get_by_role("button", name="Log out").click()
     log_in(page, live_server, "carol@example.com")
     page.goto(f"{live_server.url}/clinic/")
+    expect(page.get_by_role("heading", name="Adherence report")).to_be_visible()
     shoot(page, folder, "06-report")
     page.goto(f"{live_server.url}/clinic/patients/{clinic['patient'].pk}/")
     shoot(page, folder, "07-patient-detail")

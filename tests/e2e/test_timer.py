@@ -117,6 +117,9 @@ def test_a_hold_whose_answer_is_lost_is_sent_again_and_stored_once(page, live_se
     open_timer(page, live_server, prescription)
     page.get_by_role("button", name="Start").click()
     page.clock.run_for((GET_READY + TARGET) * 1000 + 500)
+    expect(page.locator("#timer-log li")).to_have_text(
+        ["Left side, 30 s: kept on this device, will send when online"]
+    )
     page.clock.run_for(1500)  # the outbox tries again a second later
     expect(page.locator("#timer-log li")).to_have_text(["Left side, 30 s: saved"])
     assert answers == [201, 200]

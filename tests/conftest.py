@@ -39,6 +39,12 @@ def erin(db):
 
 
 @pytest.fixture
+def unstaffed_clinician(db):
+    """In the clinicians' group, but not staff: a half-made account, which holds no role."""
+    return make_user("half@example.com", role=roles.CLINICIANS, is_staff=False)
+
+
+@pytest.fixture
 def ada(db):
     """The administrator."""
     return make_user("ada@example.com", superuser=True)

@@ -17,7 +17,9 @@ def make_user(email, *, role=None, superuser=False, **fields):
         email=email,
         password=PASSWORD,
         first_name=fields.pop("first_name", email.split("@")[0].title()),
-        is_staff=superuser or role in (roles.CLINICIANS, roles.CONTENT_EDITORS),
+        is_staff=fields.pop(
+            "is_staff", superuser or role in (roles.CLINICIANS, roles.CONTENT_EDITORS)
+        ),
         is_superuser=superuser,
         **fields,
     )

@@ -4,12 +4,10 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin import helpers
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import Prescription
-from portal import roles
 from tests.factories import make_hold, make_pain, make_patient, make_prescription, make_user
 
 pytestmark = pytest.mark.django_db
@@ -239,9 +237,9 @@ class TestPatientRecords:
         form = client.get(reverse("admin:patients_patient_add")).context["adminform"].form
         assert list(form.fields["clinician"].queryset) == [carol]
 
-    def test_the_administrator_picks_among_staff_clinicians(self, client, ada, carol, dave):
-        half_made = make_user("half@example.com")
-        half_made.groups.add(Group.objects.get(name=roles.CLINICIANS))
+    def test_the_administrator_picks_among_staff_clinicians(
+        self, client, ada, carol, dave, unstaffed_clinician
+    ):
         client.force_login(ada)
         form = client.get(reverse("admin:patients_patient_add")).context["adminform"].form
         assert set(form.fields["clinician"].queryset) == {carol, dave}

@@ -1,7 +1,5 @@
 """Who holds which role, and the menus each role sees."""
 
-import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,22 +11,13 @@ REPORT_URL = reverse("patients:report")
 TODAY_URL = reverse("patients:today")
 
 
-@pytest.fixture
-def unstaffed_clinician(db):
-    """In the clinicians' group, but not staff: a half-made account."""
-    user = make_user("half@example.com")
-    user.groups.add(Group.objects.get(name=roles.CLINICIANS))
-    return user
-
-
 def test_a_clinician_is_a_staff_member_of_the_clinicians_group(carol, unstaffed_clinician):
     assert roles.is_clinician(carol)
     assert not roles.is_clinician(unstaffed_clinician)
 
 
 def test_a_content_editor_is_a_staff_member_of_the_editors_group(erin, db):
-    unstaffed = make_user("words@example.com")
-    unstaffed.groups.add(Group.objects.get(name=roles.CONTENT_EDITORS))
+    unstaffed = make_user("words@example.com", role=roles.CONTENT_EDITORS, is_staff=False)
     assert roles.is_content_editor(erin)
     assert not roles.is_content_editor(unstaffed)
 

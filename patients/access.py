@@ -13,31 +13,14 @@ from portal import roles
 
 
 def patient_for_user(user):
-    """The logged-in user's own patient record; 404 for anyone who is not a patient."""
+    """The logged-in user's own patient record; 404 for anyone who is not a patient. No
+    query on a request: the login backend reads the profile with the user."""
     if not user.is_authenticated:
         raise Http404
     try:
-        patient = Patient.objects.get(user=user)
+        return user.patient
     except Patient.DoesNotExist:
         raise Http404 from None
-    patient.user = user
-    return patient
-
-
-def patient_with_prescriptions(user, prescriptions):
-    """The logged-in user's own patient record, and those of ``prescriptions`` (a
-    Prescription queryset) that are theirs: one query when there are any, two when there
-    are none; 404 for anyone who is not a patient."""
-    if not user.is_authenticated:
-        raise Http404
-    found = list(prescriptions.filter(patient__user=user).select_related("patient"))
-    if not found:
-        return patient_for_user(user), found
-    patient = found[0].patient
-    patient.user = user
-    for prescription in found:
-        prescription.patient = patient
-    return patient, found
 
 
 def patients_visible_to(user):
@@ -50,14 +33,11 @@ def patients_visible_to(user):
 
 
 def prescription_for_user(user, pk):
-    """One of the logged-in patient's own prescriptions, its patient read with it (one
-    query); 404 for anyone else's, and for anyone who is not a patient."""
-    if not user.is_authenticated:
-        raise Http404
-    prescription = get_object_or_404(
-        Prescription.objects.with_level().select_related("patient"), patient__user=user, pk=pk
-    )
-    prescription.patient.user = user
+    """One of the logged-in patient's own prescriptions, with its level (one query); 404
+    for anyone else's, and for anyone who is not a patient."""
+    patient = patient_for_user(user)
+    prescription = get_object_or_404(Prescription.objects.with_level(), patient=patient, pk=pk)
+    prescription.patient = patient
     return prescription
 
 

@@ -22,9 +22,11 @@ Definitions (also in the README and on the clinician's report):
   pain at most 3, and a next level exists).
 """
 
+import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import reduce
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -36,6 +38,7 @@ from django.db.models import (
     F,
     Min,
     OuterRef,
+    Q,
     Subquery,
 )
 from django.db.models.functions import TruncDate
@@ -115,6 +118,30 @@ def qualifying_counts(*, patient_ids, start, end, tz):
         HoldLog.objects.filter(patient_id__in=patient_ids, prescription__patient_id__in=patient_ids)
         .between(day_start(start, tz), day_start(end, tz))
         .qualifying()
+        .annotate(day=TruncDate("performed_at", tzinfo=tz))
+        .values_list("prescription_id", "day", "side")
+        .annotate(holds=Count("id"))
+        .order_by()
+    )
+    return {(prescription_id, day, side): holds for prescription_id, day, side, holds in rows}
+
+
+def prescription_counts(prescriptions, *, start, end, tz):
+    """qualifying_counts() of these prescriptions' holds, each judged by the target of
+    the prescription object given instead of a join: for one patient's own pages, which
+    have read their prescriptions already. One query (none without prescriptions)."""
+    if not prescriptions:
+        return {}
+    qualifying = reduce(
+        operator.or_,
+        (
+            Q(prescription_id=prescription.pk, seconds__gte=prescription.target_seconds)
+            for prescription in prescriptions
+        ),
+    )
+    rows = (
+        HoldLog.objects.filter(qualifying)
+        .between(day_start(start, tz), day_start(end, tz))
         .annotate(day=TruncDate("performed_at", tzinfo=tz))
         .values_list("prescription_id", "day", "side")
         .annotate(holds=Count("id"))

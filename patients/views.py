@@ -5,6 +5,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +17,6 @@ from patients.access import (
     hold_log_for_patient,
     pain_score_for_patient,
     patient_for_user,
-    patient_with_prescriptions,
     prescription_for_user,
 )
 from patients.clock import clinic_now
@@ -69,16 +69,20 @@ class RecentProgram:
 
     @classmethod
     def read(cls, user, day, tz):
-        """Two queries, whatever the length of the patient's history (three for a patient
+        """Two queries, whatever the length of the patient's history (one for a patient
         with no prescription over these days); 404 for anyone who is not a patient."""
         start, end = day - timedelta(days=RECENT_DAYS), day + timedelta(days=1)
-        patient, prescriptions = patient_with_prescriptions(
-            user,
-            Prescription.objects.overlapping(start, end)
+        patient = patient_for_user(user)
+        prescriptions = list(
+            Prescription.objects.filter(patient=patient)
+            .overlapping(start, end)
             .with_level()
-            .select_related("prescribed_by"),
+            # The progression note names the clinician; their name is all it needs.
+            .annotate(prescriber_first_name=F("prescribed_by__first_name"))
         )
-        counts = adherence.qualifying_counts(patient_ids=[patient.pk], start=start, end=end, tz=tz)
+        for prescription in prescriptions:
+            prescription.patient = patient
+        counts = adherence.prescription_counts(prescriptions, start=start, end=end, tz=tz)
         daily = adherence.adherence_by_day(prescriptions, counts, start, end)[patient.pk]
         return cls(
             patient=patient, day=day, prescriptions=prescriptions, counts=counts, daily=daily

@@ -137,7 +137,7 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # Refuses a login while its username and address are locked out, before any check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.auth.PortalBackend",
 ]
 
 PASSWORD_HASHERS = [

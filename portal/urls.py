@@ -6,9 +6,9 @@ from portal import two_factor, views
 from portal.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ResetRequestForm
 from portal.invitations import invitation_token
 
-# After a password is set from a link, the patient is logged in with the model backend
+# After a password is set from a link, the patient is logged in with the portal's backend
 # (the lockout backend only guards logins with a password).
-LINK_LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+LINK_LOGIN_BACKEND = "portal.auth.PortalBackend"
 
 urlpatterns = [
     path("", views.home, name="home"),

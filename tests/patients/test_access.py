@@ -10,8 +10,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.access import patient_with_prescriptions
-from patients.models import HoldLog, PainScore, Prescription
+from patients.access import patient_for_user
+from patients.models import HoldLog, PainScore
+from portal import roles
+from portal.auth import PortalBackend
 from tests.factories import make_hold, make_pain
 
 pytestmark = pytest.mark.django_db
@@ -100,29 +102,35 @@ def test_bob_sees_his_own_today_not_alices(client, alice_records, bob):
     assert "Lying psoas stretch" not in page
 
 
-class TestPatientWithPrescriptions:
-    """The today and history pages read the patient and their program in one query."""
+class TestProfileReadWithTheUser:
+    """The login backend reads a user's patient profile with the user, so the patient
+    pages and the menu find it without a query of their own."""
 
-    def program(self, user):
-        return patient_with_prescriptions(user, Prescription.objects.all())
+    def request_user(self, user):
+        return PortalBackend().get_user(user.pk)
 
-    def test_it_returns_the_users_own_patient_and_prescriptions_only(self, alice_rx, bob_rx):
-        patient, prescriptions = self.program(alice_rx.patient.user)
-        assert patient == alice_rx.patient
-        assert prescriptions == [alice_rx]
-        assert prescriptions[0].patient is patient
+    def test_a_patient_is_loaded_with_their_own_profile(self, alice_rx, bob_rx):
+        user = self.request_user(alice_rx.patient.user)
+        assert patient_for_user(user) == alice_rx.patient
 
-    def test_a_patient_without_a_prescription_still_gets_their_record(self, alice_patient):
-        assert self.program(alice_patient.user) == (alice_patient, [])
+    def test_the_profile_costs_no_query_once_the_user_is_loaded(
+        self, alice_patient, carol, django_assert_num_queries
+    ):
+        patient_user, staff = self.request_user(alice_patient.user), self.request_user(carol)
+        with django_assert_num_queries(0):
+            assert patient_for_user(patient_user).user is patient_user
+            assert roles.has_patient_profile(patient_user)
+            assert not roles.has_patient_profile(staff)
 
     def test_anyone_who_is_not_a_patient_gets_not_found(self, bob, carol, alice_rx):
-        for user in (bob, carol, AnonymousUser()):
+        for user in (self.request_user(bob), self.request_user(carol), AnonymousUser()):
             with pytest.raises(Http404):
-                self.program(user)
+                patient_for_user(user)
 
-    def test_one_query_when_there_is_a_program(self, alice_rx, django_assert_num_queries):
-        with django_assert_num_queries(1):
-            self.program(alice_rx.patient.user)
+    def test_an_inactive_account_is_not_loaded(self, alice_patient):
+        alice_patient.user.is_active = False
+        alice_patient.user.save()
+        assert self.request_user(alice_patient.user) is None
 
 
 @pytest.mark.parametrize(("name", "about", "methods"), ROUTES)

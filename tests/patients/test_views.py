@@ -134,8 +134,8 @@ class TestTodayPage:
     def test_it_reads_a_fixed_number_of_queries(
         self, alice_client, alice_rx, django_assert_num_queries
     ):
-        # Session, user, the patient with their prescriptions, holds, pain scores. The
-        # menu needs no query of its own: it follows the profile the page has read.
+        # Session, the user with their patient profile, prescriptions, holds, pain
+        # scores. The menu needs no query of its own: it follows the profile.
         with django_assert_num_queries(5):
             assert alice_client.get(TODAY_URL).status_code == 200
 
@@ -385,6 +385,22 @@ class TestLoggingPain:
         assert response.status_code == 400
         assert "Choose a whole number from 0 to 10" in response.content.decode()
         assert not PainScore.objects.exists()
+
+    def test_a_refused_form_keeps_what_was_typed_and_marks_the_wrong_field(
+        self, alice_client, alice_rx
+    ):
+        data = pain_data(context="after", note="Sore <after> gardening", score="")
+        page = alice_client.post(PAIN_URL, data).content.decode()
+        assert '<option value="after" selected>After stretching</option>' in page
+        assert '<option value="checkin" selected>' not in page
+        assert "\nSore &lt;after&gt; gardening</textarea>" in page
+        assert f'name="client_token" id="id_client_token" value="{data["client_token"]}"' in page
+        assert 'id="id_score_error"' in page
+        assert 'id="id_note" aria-invalid' not in page
+        refused = pain_data(note="x" * 501)
+        page = alice_client.post(PAIN_URL, refused).content.decode()
+        assert 'id="id_note" aria-invalid="true" aria-describedby="id_note_error"' in page
+        assert "Keep the note to 500 characters (it has 501)." in page
 
     @pytest.mark.parametrize("days", [1, -3])
     def test_a_time_in_the_future_or_long_ago_is_refused(self, alice_client, alice_rx, days):

@@ -371,22 +371,25 @@ def patient_summaries(*, patients, as_of, today, tz, daily=None):
     patients = list(patients)
     ids = [patient.pk for patient in patients]
     end = as_of + timedelta(days=1)
+    prescriptions = list(
+        Prescription.objects.filter(patient_id__in=ids, start_date__lte=as_of)
+        .select_related("level__exercise")
+        .order_by("start_date", "pk")
+    )
     if daily is None:
-        longest = max(ADHERENCE_WINDOWS)
-        daily = daily_adherence(
-            patient_ids=ids, start=end - timedelta(days=longest), end=end, tz=tz
-        )
+        start = end - timedelta(days=max(ADHERENCE_WINDOWS))
+        counts = qualifying_counts(patient_ids=ids, start=start, end=end, tz=tz)
+        in_window = [
+            prescription for prescription in prescriptions if prescription.overlaps(start, end)
+        ]
+        daily = adherence_by_day(in_window, counts, start, end)
     with_data = days_with_data(
         patient_ids=ids, start=end - timedelta(days=DATA_WINDOW_DAYS), end=end, tz=tz
     )
 
     current = defaultdict(list)
     starts = {}
-    for prescription in (
-        Prescription.objects.filter(patient_id__in=ids, start_date__lte=as_of)
-        .select_related("level__exercise")
-        .order_by("start_date", "pk")
-    ):
+    for prescription in prescriptions:
         starts.setdefault(prescription.patient_id, prescription.start_date)
         if prescription.is_active_on(as_of):
             current[prescription.patient_id].append(prescription)

@@ -195,6 +195,11 @@ class Prescription(models.Model):
     def is_active_on(self, day):
         return self.start_date <= day and (self.end_date is None or day < self.end_date)
 
+    def overlaps(self, start, end):
+        """Whether it applies on at least one day of [start, end), like
+        Prescription.objects.overlapping()."""
+        return self.start_date < end and (self.end_date is None or self.end_date > start)
+
 
 class HoldLogQuerySet(models.QuerySet):
     def for_patient(self, patient):

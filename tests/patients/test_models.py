@@ -133,6 +133,18 @@ class TestPrescriptionRules:
         assert not alice_rx.is_active_on(today + timedelta(days=2))
         assert list(Prescription.objects.active_on(today + timedelta(days=2))) == []
 
+    @pytest.mark.parametrize("end_in_days", [2, None])
+    def test_it_overlaps_a_window_exactly_as_the_database_says(self, alice_rx, today, end_in_days):
+        alice_rx.start_date = today
+        alice_rx.end_date = end_in_days and today + timedelta(days=end_in_days)
+        alice_rx.save()
+        for offset in range(-3, 5):
+            start = today + timedelta(days=offset)
+            for length in (1, 2):
+                end = start + timedelta(days=length)
+                found = Prescription.objects.overlapping(start, end).exists()
+                assert alice_rx.overlaps(start, end) is found, (offset, length)
+
 
 def test_entries_are_editable_only_on_the_day_they_were_logged(alice_rx, clinic_tz, today):
     now = timezone.now()

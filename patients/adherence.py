@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import reduce
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -242,32 +240,26 @@ def local_date(moment, tz):
     return moment.astimezone(tz).date()
 
 
-def days_with_data(*, patient_ids, start, end, tz):
-    """For each patient, the number of days in [start, end) with a hold or a pain score.
+def hold_counts(*, patient_ids, start, end, tz):
+    """Every hold in [start, end) of these patients, counted by prescription, clinic day
+    and side: rows of (patient id, prescription id, day, side, holds, qualifying holds).
 
-    One query: the database lists each patient's days with a hold or a score once (a
-    UNION drops the repeats) and counts them, so a patient's many entries are not sent
-    to Python.
+    One query, which serves both the adherence (the qualifying holds) and the days with
+    data (any hold), so a report reads a clinic's holds once.
     """
-    days = [
-        queryset.filter(patient_id__in=patient_ids)
-        .annotate(day=TruncDate(moment, tzinfo=tz))
-        .values_list("patient_id", "day")
-        .order_by()
-        for queryset, moment in (
-            (HoldLog.objects.between(day_start(start, tz), day_start(end, tz)), "performed_at"),
-            (PainScore.objects.between(day_start(start, tz), day_start(end, tz)), "recorded_at"),
+    return list(
+        # As in qualifying_counts(), the second filter changes no result but lets the
+        # database read only these patients' prescriptions for their targets.
+        HoldLog.objects.filter(patient_id__in=patient_ids, prescription__patient_id__in=patient_ids)
+        .between(day_start(start, tz), day_start(end, tz))
+        .annotate(day=TruncDate("performed_at", tzinfo=tz))
+        .values_list("patient_id", "prescription_id", "day", "side")
+        .annotate(
+            holds=Count("id"),
+            qualifying=Count("id", filter=Q(seconds__gte=F("prescription__target_seconds"))),
         )
-    ]
-    try:
-        sql, params = days[0].union(days[1]).query.sql_with_params()
-    except EmptyResultSet:
-        return {}  # no patients at all
-    # The inner SQL is the ORM's own; every value in it is passed as a parameter.
-    count = f"SELECT patient_id, COUNT(*) FROM ({sql}) AS days GROUP BY patient_id"  # noqa: S608  # nosec
-    with connection.cursor() as cursor:
-        cursor.execute(count, params)
-        return dict(cursor.fetchall())
+        .order_by()
+    )
 
 
 def pain_by_day(scores, tz):
@@ -376,16 +368,24 @@ def patient_summaries(*, patients, as_of, today, tz, daily=None):
         .select_related("level__exercise")
         .order_by("start_date", "pk")
     )
+    # The data window (30 days) covers the longest adherence window and the pain trend:
+    # the holds and the pain scores are read once for all three.
+    data_start = end - timedelta(days=DATA_WINDOW_DAYS)
+    holds = hold_counts(patient_ids=ids, start=data_start, end=end, tz=tz)
     if daily is None:
         start = end - timedelta(days=max(ADHERENCE_WINDOWS))
-        counts = qualifying_counts(patient_ids=ids, start=start, end=end, tz=tz)
+        counts = {
+            (prescription_id, day, side): qualifying
+            for _, prescription_id, day, side, _, qualifying in holds
+            if qualifying and day >= start
+        }
         in_window = [
             prescription for prescription in prescriptions if prescription.overlaps(start, end)
         ]
         daily = adherence_by_day(in_window, counts, start, end)
-    with_data = days_with_data(
-        patient_ids=ids, start=end - timedelta(days=DATA_WINDOW_DAYS), end=end, tz=tz
-    )
+    hold_days = defaultdict(set)
+    for patient_id, _, day, *_ in holds:
+        hold_days[patient_id].add(day)
 
     current = defaultdict(list)
     starts = {}
@@ -397,7 +397,7 @@ def patient_summaries(*, patients, as_of, today, tz, daily=None):
     activity = _last_activity(ids, end, tz)
     baselines = _pain_baselines(ids, set(starts.values()), tz)
     trend_start = end - timedelta(days=PAIN_TREND_DAYS)
-    recent_pain = _daily_pain(ids, trend_start, end, tz)
+    recent_pain = _daily_pain(ids, data_start, end, tz)
     next_levels = _next_levels(
         [prescription.level for found in current.values() for prescription in found]
     )
@@ -417,14 +417,16 @@ def patient_summaries(*, patients, as_of, today, tz, daily=None):
                 window: total(days, start=end - timedelta(days=window))
                 for window in ADHERENCE_WINDOWS
             },
-            days_with_data=with_data.get(patient.pk, 0),
+            days_with_data=len(hold_days[patient.pk] | pain_days.keys()),
             last_activity=activity.get(patient.pk, {}).get("any"),
             last_qualifying_day=activity.get(patient.pk, {}).get("qualifying"),
             program_start=starts.get(patient.pk),
             pain_baseline=baselines.get(patient.pk),
             pain_current=sum(last_week) / len(last_week) if last_week else None,
             pain_trend=[
-                (day, sum(scores) / len(scores)) for day, scores in sorted(pain_days.items())
+                (day, sum(scores) / len(scores))
+                for day, scores in sorted(pain_days.items())
+                if day >= trend_start
             ],
             severe=severe_pain(pain_days, as_of),
             next_levels={

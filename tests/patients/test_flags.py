@@ -184,9 +184,19 @@ def test_the_severe_pain_reason_names_the_day_of_the_worst_score(rx):
 
 
 @pytest.mark.parametrize(("days", "counted"), [(29, 1), (30, 0)])
-def test_days_with_data_look_back_exactly_thirty_days(rx, days, counted):
-    make_pain(rx.patient, at=at(ago(days)), score=2)
+@pytest.mark.parametrize("entry", ["pain", "short hold"])
+def test_days_with_data_look_back_exactly_thirty_days(rx, days, counted, entry):
+    if entry == "pain":
+        make_pain(rx.patient, at=at(ago(days)), score=2)
+    else:
+        make_hold(rx, at=at(ago(days)), seconds=5)  # under the target: data all the same
     assert summary_of(rx.patient).days_with_data == counted
+
+
+def test_the_pain_trend_shows_the_last_28_days_only(rx):
+    for days in (27, 28, 29):
+        make_pain(rx.patient, at=at(ago(days)), score=4)
+    assert [day for day, _ in summary_of(rx.patient).pain_trend] == [ago(27)]
 
 
 def test_pain_worse_blocks_ready(rx):

@@ -191,3 +191,14 @@ def test_logs_are_one_json_object_per_line():
     assert entry["level"] == "WARNING"
     assert entry["message"] == "Not Found: /x"
     assert entry["logger"] == "django.request"
+
+
+def test_the_wsgi_application_hides_its_startup_objects_from_the_collector():
+    result = start_django(
+        "import gc, portal.wsgi; print(callable(portal.wsgi.application), gc.get_freeze_count())",
+        DEBUG="1",
+    )
+    loaded, frozen = result.stdout.split()
+    assert loaded == "True"
+    # Django and the apps alone make tens of thousands of objects.
+    assert int(frozen) > 10_000

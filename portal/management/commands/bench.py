@@ -30,6 +30,7 @@ from django.urls import reverse
 
 from patients.management.commands.seed_bulk import DOMAIN
 from patients.models import HoldLog, PainScore, Patient
+from portal.memory import freeze_loaded_objects
 from portal.models import User
 
 WARM_UP = 3
@@ -80,6 +81,8 @@ class Command(BaseCommand):
         patient_client.force_login(patient.user)
         clinician_client.force_login(clinician)
         admin_client.force_login(admin)
+        # Where a server's worker stands once it has loaded the application (portal/wsgi.py).
+        freeze_loaded_objects()
         log_hold = reverse("patients:log-hold", args=[prescription.pk])
         # What the timing writes is taken out again at the end, so that the next run (or
         # the other clinic's) starts from the same history.

@@ -22,11 +22,9 @@ Definitions (also in the README and on the clinician's report):
   pain at most 3, and a next level exists).
 """
 
-import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import reduce
 
 from django.db.models import (
     Avg,
@@ -108,38 +106,11 @@ def daily_adherence(*, patient_ids, start, end, tz):
 
 def qualifying_counts(*, patient_ids, start, end, tz):
     """The qualifying holds in [start, end): {(prescription id, day, side): holds}. One
-    query."""
+    query, on the holds alone."""
     rows = (
-        # A hold's prescription is its patient's, so the second filter changes no result:
-        # it lets the database read only these patients' prescriptions for their targets,
-        # instead of every prescription in the clinic.
-        HoldLog.objects.filter(patient_id__in=patient_ids, prescription__patient_id__in=patient_ids)
+        HoldLog.objects.filter(patient_id__in=patient_ids)
         .between(day_start(start, tz), day_start(end, tz))
         .qualifying()
-        .annotate(day=TruncDate("performed_at", tzinfo=tz))
-        .values_list("prescription_id", "day", "side")
-        .annotate(holds=Count("id"))
-        .order_by()
-    )
-    return {(prescription_id, day, side): holds for prescription_id, day, side, holds in rows}
-
-
-def prescription_counts(prescriptions, *, start, end, tz):
-    """qualifying_counts() of these prescriptions' holds, each judged by the target of
-    the prescription object given instead of a join: for one patient's own pages, which
-    have read their prescriptions already. One query (none without prescriptions)."""
-    if not prescriptions:
-        return {}
-    qualifying = reduce(
-        operator.or_,
-        (
-            Q(prescription_id=prescription.pk, seconds__gte=prescription.target_seconds)
-            for prescription in prescriptions
-        ),
-    )
-    rows = (
-        HoldLog.objects.filter(qualifying)
-        .between(day_start(start, tz), day_start(end, tz))
         .annotate(day=TruncDate("performed_at", tzinfo=tz))
         .values_list("prescription_id", "day", "side")
         .annotate(holds=Count("id"))
@@ -223,10 +194,10 @@ def is_complete(adherence):
 
 
 def holds_by_side(*, prescription, day, tz):
-    """One prescription's qualifying holds on ``day``: {side: holds}. One query, which
-    reads the target from ``prescription`` instead of joining it."""
+    """One prescription's qualifying holds on ``day``: {side: holds}. One query."""
     rows = (
-        HoldLog.objects.filter(prescription=prescription, seconds__gte=prescription.target_seconds)
+        HoldLog.objects.filter(prescription=prescription)
+        .qualifying()
         .between(day_start(day, tz), day_start(day + timedelta(days=1), tz))
         .values("side")
         .annotate(holds=Count("id"))
@@ -248,16 +219,11 @@ def hold_counts(*, patient_ids, start, end, tz):
     data (any hold), so a report reads a clinic's holds once.
     """
     return list(
-        # As in qualifying_counts(), the second filter changes no result but lets the
-        # database read only these patients' prescriptions for their targets.
-        HoldLog.objects.filter(patient_id__in=patient_ids, prescription__patient_id__in=patient_ids)
+        HoldLog.objects.filter(patient_id__in=patient_ids)
         .between(day_start(start, tz), day_start(end, tz))
         .annotate(day=TruncDate("performed_at", tzinfo=tz))
         .values_list("patient_id", "prescription_id", "day", "side")
-        .annotate(
-            holds=Count("id"),
-            qualifying=Count("id", filter=Q(seconds__gte=F("prescription__target_seconds"))),
-        )
+        .annotate(holds=Count("id"), qualifying=Count("id", filter=Q(qualifying=True)))
         .order_by()
     )
 

@@ -82,7 +82,7 @@ class RecentProgram:
         )
         for prescription in prescriptions:
             prescription.patient = patient
-        counts = adherence.prescription_counts(prescriptions, start=start, end=end, tz=tz)
+        counts = adherence.qualifying_counts(patient_ids=[patient.pk], start=start, end=end, tz=tz)
         daily = adherence.adherence_by_day(prescriptions, counts, start, end)[patient.pk]
         return cls(
             patient=patient, day=day, prescriptions=prescriptions, counts=counts, daily=daily

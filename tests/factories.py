@@ -3,6 +3,7 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import Group
+from django.db.models import F, Q
 
 from exercises.models import Exercise, Level, Step
 from patients.models import HoldLog, PainScore, Patient, Prescription
@@ -77,6 +78,14 @@ def make_hold(prescription, *, at, side=HoldLog.Side.LEFT, seconds=None):
     )
 
 
+def misjudged_holds():
+    """Holds whose stored ``qualifying`` disagrees with their seconds and target."""
+    target = F("prescription__target_seconds")
+    return HoldLog.objects.filter(
+        Q(qualifying=True, seconds__lt=target) | Q(qualifying=False, seconds__gte=target)
+    )
+
+
 def make_pain(patient, *, at, score=4, context=PainScore.Context.CHECK_IN, note=""):
     return PainScore.objects.create(
         patient=patient, score=score, context=context, recorded_at=at, note=note
@@ -105,6 +114,7 @@ def make_busy_clinic(clinician, level, *, patients, days, today, tz):
                         prescription=prescription,
                         side=side,
                         seconds=prescription.target_seconds,
+                        qualifying=True,
                         performed_at=moment,
                     )
                 )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal.models import User
-from tests.factories import make_hold
+from tests.factories import make_hold, misjudged_holds
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,8 @@ def test_it_builds_a_varied_clinic(debug_on):
         "clinician1@bulk.example",
     }
     assert HoldLog.objects.exists()
+    assert HoldLog.objects.filter(qualifying=False).exists()  # some holds cut short
+    assert not misjudged_holds().exists()
     assert PainScore.objects.exists()
     assert "Seeded 6 patients of 2 clinicians over 5 days" in output
 

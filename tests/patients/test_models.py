@@ -1,13 +1,22 @@
+import importlib
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from patients import services
 from patients.models import HoldLog, PainScore, Prescription
-from tests.factories import make_exercise, make_hold, make_pain, make_prescription
+from tests.factories import (
+    make_exercise,
+    make_hold,
+    make_pain,
+    make_prescription,
+    misjudged_holds,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +24,34 @@ pytestmark = pytest.mark.django_db
 def refused(create):
     with pytest.raises(IntegrityError), transaction.atomic():
         create()
+
+
+class TestQualifyingHolds:
+    """Whether a hold lasted its target is kept with it, so counts need no join."""
+
+    def test_a_hold_counts_once_it_lasts_the_target(self, alice_rx):
+        assert make_hold(alice_rx, at=timezone.now(), seconds=alice_rx.target_seconds).qualifying
+        assert not make_hold(
+            alice_rx, at=timezone.now(), seconds=alice_rx.target_seconds - 1
+        ).qualifying
+
+    def test_a_corrected_hold_is_judged_again(self, alice_rx):
+        hold = make_hold(alice_rx, at=timezone.now())
+        for seconds, counts in ((10, False), (45, True)):
+            services.hold_log_update(hold_log=hold, side=hold.side, seconds=seconds)
+            hold.refresh_from_db()
+            assert hold.qualifying is counts
+
+    def test_the_migration_judges_the_holds_already_stored(self, alice_rx, bob_rx):
+        for prescription in (alice_rx, bob_rx):
+            for seconds in (5, 29, 30, 31, 600):
+                make_hold(prescription, at=timezone.now(), seconds=seconds)
+        HoldLog.objects.update(qualifying=False)
+        HoldLog.objects.filter(seconds=5).update(qualifying=True)
+        migration = importlib.import_module("patients.migrations.0008_hold_log_qualifying")
+        migration.judge_existing_holds(apps, schema_editor=None)
+        assert not misjudged_holds().exists()
+        assert HoldLog.objects.filter(qualifying=True).count() == 6
 
 
 class TestHoldLogConstraints:

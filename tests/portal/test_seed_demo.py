@@ -8,6 +8,7 @@ from patients import adherence
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import roles
 from portal.models import User
+from tests.factories import misjudged_holds
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,7 @@ def test_alice_and_bob_get_programs_and_plausible_history(debug_on, today, clini
     ]
     missed = [day for day, result in daily.items() if result.done == 0]
     assert 0 < len(missed) < len(daily) / 2
+    assert not misjudged_holds().exists()
     scores = list(alice.pain_scores.order_by("recorded_at").values_list("score", flat=True))
     first_week, last_week = scores[:7], scores[-7:]
     assert sum(last_week) / len(last_week) < sum(first_week) / len(first_week) - 1

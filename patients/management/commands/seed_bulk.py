@@ -168,12 +168,14 @@ class Command(BaseCommand):
                     continue
                 for index in range(prescription.holds_per_day):
                     short = rng.random() < 0.05
+                    seconds = prescription.target_seconds - (12 if short else 0)
                     holds.append(
                         HoldLog(
                             patient_id=prescription.patient_id,
                             prescription_id=prescription.pk,
                             side=sides[index % len(sides)],
-                            seconds=prescription.target_seconds - (12 if short else 0),
+                            seconds=seconds,
+                            qualifying=HoldLog.lasted_target(seconds, prescription),
                             performed_at=at + timedelta(minutes=index),
                             client_token=uuid.uuid4(),
                             source=HoldLog.Source.TIMER,

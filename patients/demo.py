@@ -67,7 +67,7 @@ def history_seed(
                     prescription=prescription,
                     side=side,
                     seconds=seconds,
-                    qualifying=HoldLog.lasted_target(seconds, prescription),
+                    qualifying=prescription.target_met_by(seconds),
                     performed_at=at + timedelta(minutes=2 * index),
                     client_token=token(patient.pk, day, "hold", number, side),
                     source=HoldLog.Source.TIMER,

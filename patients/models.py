@@ -195,6 +195,11 @@ class Prescription(models.Model):
     def is_active_on(self, day):
         return self.start_date <= day and (self.end_date is None or day < self.end_date)
 
+    def target_met_by(self, seconds):
+        """Whether a hold of ``seconds`` counts towards this prescription: it lasted the
+        target. What HoldLog.qualifying stores."""
+        return seconds >= self.target_seconds
+
     def overlaps(self, start, end):
         """Whether it applies on at least one day of [start, end), like
         Prescription.objects.overlapping()."""
@@ -235,11 +240,11 @@ class HoldLog(models.Model):
     performed_at = models.DateTimeField()
     client_token = models.UUIDField(default=uuid.uuid4)
     source = models.CharField(max_length=6, choices=Source.choices, default=Source.MANUAL)
-    # Whether the hold lasted at least its prescription's target. A prescription's terms
-    # never change once it is made, so this is settled whenever the hold is written
-    # (save() sets it; code that bulk-creates holds sets it with lasted_target()), and
-    # counting a clinic's holds needs no join to their prescriptions.
-    qualifying = models.BooleanField(default=False, editable=False)
+    # Whether the hold lasted at least its prescription's target
+    # (Prescription.target_met_by). A prescription's terms never change once it is made,
+    # so this is settled whenever the hold is written, and counting a clinic's holds
+    # needs no join to their prescriptions. No default: a write that forgets it fails.
+    qualifying = models.BooleanField(editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = HoldLogQuerySet.as_manager()
@@ -272,17 +277,6 @@ class HoldLog(models.Model):
 
     def __str__(self):
         return f"{self.get_side_display()} hold of {self.seconds} s"
-
-    def save(self, *args, update_fields=None, **kwargs):
-        self.qualifying = self.lasted_target(self.seconds, self.prescription)
-        if update_fields is not None and "seconds" in update_fields:
-            update_fields = {*update_fields, "qualifying"}
-        super().save(*args, update_fields=update_fields, **kwargs)
-
-    @staticmethod
-    def lasted_target(seconds, prescription):
-        """The rule of ``qualifying``: a hold counts once it lasts the target."""
-        return seconds >= prescription.target_seconds
 
     def is_editable_on(self, today, tz):
         """Patients may correct what they logged today; earlier days are the record."""

@@ -39,6 +39,7 @@ def hold_log_create(*, patient, prescription, side, seconds, performed_at, clien
         prescription=prescription,
         side=side,
         seconds=seconds,
+        qualifying=prescription.target_met_by(seconds),
         performed_at=performed_at,
         source=source,
     )
@@ -73,7 +74,12 @@ def _delete(entry):
 
 
 def hold_log_update(*, hold_log, side, seconds):
-    return _correct(hold_log, side=side, seconds=seconds)
+    return _correct(
+        hold_log,
+        side=side,
+        seconds=seconds,
+        qualifying=hold_log.prescription.target_met_by(seconds),
+    )
 
 
 def hold_log_delete(*, hold_log):

@@ -69,11 +69,13 @@ def make_prescription(patient, level, *, start_date, end_date=None, **dose):
 
 
 def make_hold(prescription, *, at, side=HoldLog.Side.LEFT, seconds=None):
+    seconds = prescription.target_seconds if seconds is None else seconds
     return HoldLog.objects.create(
         patient=prescription.patient,
         prescription=prescription,
         side=side,
-        seconds=prescription.target_seconds if seconds is None else seconds,
+        seconds=seconds,
+        qualifying=prescription.target_met_by(seconds),
         performed_at=at,
     )
 

@@ -7,6 +7,8 @@ own dialect; both raise an integrity error, as a constraint would.
 
 from django.db import migrations
 
+from patients.migrations._vendor_sql import run
+
 # The SQL is fixed text: nothing from outside is ever put into it.
 SQLITE_TRIGGER = """
     CREATE TRIGGER prescription_matches_level_EVENT
@@ -58,14 +60,6 @@ DROP = {
         "DROP FUNCTION IF EXISTS prescription_matches_level();",
     ],
 }
-
-
-def run(statements_by_vendor):
-    def apply(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return apply
 
 
 class Migration(migrations.Migration):

@@ -25,6 +25,8 @@ class Migration(migrations.Migration):
             model_name="holdlog",
             name="qualifying",
             field=models.BooleanField(default=False, editable=False),
+            # False only until the next step judges each hold; new holds must say.
+            preserve_default=False,
         ),
         migrations.RunPython(judge_existing_holds, migrations.RunPython.noop),
         migrations.AddIndex(

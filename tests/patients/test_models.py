@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from patients import services
@@ -29,11 +29,30 @@ def refused(create):
 class TestQualifyingHolds:
     """Whether a hold lasted its target is kept with it, so counts need no join."""
 
-    def test_a_hold_counts_once_it_lasts_the_target(self, alice_rx):
-        assert make_hold(alice_rx, at=timezone.now(), seconds=alice_rx.target_seconds).qualifying
-        assert not make_hold(
-            alice_rx, at=timezone.now(), seconds=alice_rx.target_seconds - 1
-        ).qualifying
+    @pytest.mark.parametrize(("short_by", "counts"), [(0, True), (1, False)])
+    def test_a_logged_hold_counts_once_it_lasts_the_target(self, alice_rx, short_by, counts):
+        hold, _ = services.hold_log_create(
+            patient=alice_rx.patient,
+            prescription=alice_rx,
+            side="left",
+            seconds=alice_rx.target_seconds - short_by,
+            performed_at=timezone.now(),
+            client_token=uuid.uuid4(),
+            source=HoldLog.Source.TIMER,
+        )
+        hold.refresh_from_db()
+        assert hold.qualifying is counts
+
+    def test_a_hold_written_without_its_judgement_is_refused(self, alice_rx):
+        refused(
+            lambda: HoldLog.objects.create(
+                patient=alice_rx.patient,
+                prescription=alice_rx,
+                side="left",
+                seconds=30,
+                performed_at=timezone.now(),
+            )
+        )
 
     def test_a_corrected_hold_is_judged_again(self, alice_rx):
         hold = make_hold(alice_rx, at=timezone.now())
@@ -42,10 +61,29 @@ class TestQualifyingHolds:
             hold.refresh_from_db()
             assert hold.qualifying is counts
 
+    def test_the_database_refuses_a_hold_judged_wrongly(self, alice_rx):
+        hold = make_hold(alice_rx, at=timezone.now(), seconds=alice_rx.target_seconds)
+        refused(lambda: HoldLog.objects.filter(pk=hold.pk).update(qualifying=False))
+        refused(lambda: HoldLog.objects.filter(pk=hold.pk).update(seconds=5))
+        hold.refresh_from_db()
+        assert (hold.seconds, hold.qualifying) == (alice_rx.target_seconds, True)
+
+    def test_a_new_target_judges_the_prescriptions_holds_again(self, alice_rx, bob_rx):
+        for prescription in (alice_rx, bob_rx):
+            make_hold(prescription, at=timezone.now(), seconds=40)
+        Prescription.objects.filter(pk=alice_rx.pk).update(target_seconds=45)
+        assert not misjudged_holds().exists()
+        assert list(HoldLog.objects.filter(qualifying=True)) == list(bob_rx.hold_logs.all())
+
     def test_the_migration_judges_the_holds_already_stored(self, alice_rx, bob_rx):
         for prescription in (alice_rx, bob_rx):
             for seconds in (5, 29, 30, 31, 600):
                 make_hold(prescription, at=timezone.now(), seconds=seconds)
+        # Before the upgrade there were no flags, and so no triggers to keep them true.
+        triggers = importlib.import_module("patients.migrations.0009_hold_log_qualifying_triggers")
+        with connection.cursor() as cursor:
+            for statement in triggers.DROP[connection.vendor]:
+                cursor.execute(statement)
         HoldLog.objects.update(qualifying=False)
         HoldLog.objects.filter(seconds=5).update(qualifying=True)
         migration = importlib.import_module("patients.migrations.0008_hold_log_qualifying")
@@ -68,7 +106,7 @@ class TestHoldLogConstraints:
 
     def test_a_client_token_is_stored_once_per_patient(self, alice_rx, bob_rx):
         token = uuid.uuid4()
-        fields = {"side": "left", "seconds": 30, "performed_at": timezone.now()}
+        fields = {"side": "left", "seconds": 30, "qualifying": True, "performed_at": timezone.now()}
         HoldLog.objects.create(
             patient=alice_rx.patient, prescription=alice_rx, client_token=token, **fields
         )

@@ -175,7 +175,7 @@ class Command(BaseCommand):
                             prescription_id=prescription.pk,
                             side=sides[index % len(sides)],
                             seconds=seconds,
-                            qualifying=HoldLog.lasted_target(seconds, prescription),
+                            qualifying=prescription.target_met_by(seconds),
                             performed_at=at + timedelta(minutes=index),
                             client_token=uuid.uuid4(),
                             source=HoldLog.Source.TIMER,

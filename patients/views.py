@@ -69,8 +69,8 @@ class RecentProgram:
 
     @classmethod
     def read(cls, user, day, tz):
-        """Two queries, whatever the length of the patient's history (one for a patient
-        with no prescription over these days); 404 for anyone who is not a patient."""
+        """Two queries, whatever the length of the patient's history (the patient comes
+        with the user); 404 for anyone who is not a patient."""
         start, end = day - timedelta(days=RECENT_DAYS), day + timedelta(days=1)
         patient = patient_for_user(user)
         prescriptions = list(

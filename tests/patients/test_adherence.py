@@ -223,20 +223,22 @@ def test_holds_by_side_counts_one_prescriptions_qualifying_holds_of_the_day(rx):
     assert result == {"left": 1, "right": 1}
 
 
-def test_hold_counts_count_every_hold_and_the_full_ones_by_day_and_side(rx, bob_patient):
+def test_hold_counts_list_every_day_and_side_held_with_its_full_holds(rx, bob_patient):
     make_hold(rx, at=at(day(0)), side="left")
     make_hold(rx, at=at(day(0), 18), side="left", seconds=10)
     make_hold(rx, at=at(day(0)), side="right")
     make_hold(rx, at=at(day(2), 23, 30), side="left")  # late in the evening, still day 2
+    make_hold(rx, at=at(day(2), 23, 40), side="right", seconds=10)  # short: data, not adherence
     make_hold(rx, at=at(day(3), 0, 30), side="left")  # outside the window
     rows = adherence.hold_counts(
         patient_ids=[rx.patient.pk, bob_patient.pk], start=day(0), end=day(3), tz=TORONTO
     )
     patient, prescription = rx.patient.pk, rx.pk
     assert sorted(rows) == [
-        (patient, prescription, day(0), "left", 2, 1),
-        (patient, prescription, day(0), "right", 1, 1),
-        (patient, prescription, day(2), "left", 1, 1),
+        (patient, prescription, day(0), "left", 1),
+        (patient, prescription, day(0), "right", 1),
+        (patient, prescription, day(2), "left", 1),
+        (patient, prescription, day(2), "right", 0),
     ]
 
 

@@ -193,6 +193,11 @@ def test_days_with_data_look_back_exactly_thirty_days(rx, days, counted, entry):
     assert summary_of(rx.patient).days_with_data == counted
 
 
+def test_the_data_window_covers_every_window_read_within_it():
+    longest = max(*adherence.ADHERENCE_WINDOWS, adherence.PAIN_TREND_DAYS)
+    assert longest <= adherence.DATA_WINDOW_DAYS
+
+
 def test_the_pain_trend_shows_the_last_28_days_only(rx):
     for days in (27, 28, 29):
         make_pain(rx.patient, at=at(ago(days)), score=4)

@@ -241,9 +241,10 @@ class HoldLog(models.Model):
     client_token = models.UUIDField(default=uuid.uuid4)
     source = models.CharField(max_length=6, choices=Source.choices, default=Source.MANUAL)
     # Whether the hold lasted at least its prescription's target
-    # (Prescription.target_met_by). A prescription's terms never change once it is made,
-    # so this is settled whenever the hold is written, and counting a clinic's holds
-    # needs no join to their prescriptions. No default: a write that forgets it fails.
+    # (Prescription.target_met_by), settled when the hold is written, so that counting a
+    # clinic's holds needs no join to their prescriptions. No default: a write that
+    # forgets it fails; and the database refuses a wrong one and judges the holds again
+    # if a target is ever changed (migration 0009).
     qualifying = models.BooleanField(editable=False)
     created = models.DateTimeField(auto_now_add=True)
 

@@ -389,12 +389,17 @@ class TestLoggingPain:
     def test_a_refused_form_keeps_what_was_typed_and_marks_the_wrong_field(
         self, alice_client, alice_rx
     ):
-        data = pain_data(context="after", note="Sore <after> gardening", score="")
+        moment = timezone.now().isoformat()
+        data = pain_data(
+            context="after", note="Sore <after> gardening", score="", recorded_at=moment
+        )
         page = alice_client.post(PAIN_URL, data).content.decode()
         assert '<option value="after" selected>After stretching</option>' in page
         assert '<option value="checkin" selected>' not in page
         assert "\nSore &lt;after&gt; gardening</textarea>" in page
         assert f'name="client_token" id="id_client_token" value="{data["client_token"]}"' in page
+        assert f'name="recorded_at" id="id_recorded_at" value="{moment}"' in page
+        assert 'name="sent_at" id="id_sent_at" value=""' in page
         assert 'id="id_score_error"' in page
         assert 'id="id_note" aria-invalid' not in page
         refused = pain_data(note="x" * 501)

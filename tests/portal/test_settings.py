@@ -198,6 +198,7 @@ def test_the_wsgi_application_hides_its_startup_objects_from_the_collector():
         "import gc, portal.wsgi; print(callable(portal.wsgi.application), gc.get_freeze_count())",
         DEBUG="1",
     )
+    assert result.returncode == 0, result.stderr
     loaded, frozen = result.stdout.split()
     assert loaded == "True"
     # Django and the apps alone make tens of thousands of objects.

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -106,6 +107,7 @@ def send_clinician_digests(*, now, tz, site_url):
     for clinician in due:
         if not flagged[clinician.pk]:
             continue
+        count = len(flagged[clinician.pk])
         context = {
             "clinician": clinician,
             "flagged": flagged[clinician.pk],
@@ -117,8 +119,8 @@ def send_clinician_digests(*, now, tz, site_url):
             ReminderSent.Kind.DIGEST,
             monday,
             subject=(
-                f"{settings.PORTAL_CLINIC_NAME}: {len(flagged[clinician.pk])} patients to look "
-                "at this week"
+                f"{settings.PORTAL_CLINIC_NAME}: {count} patient{pluralize(count)} to look at "
+                "this week"
             ),
             message=render_to_string("patients/email/digest.txt", context),
         )

@@ -4,6 +4,7 @@ import io
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -116,21 +117,19 @@ class TestSendReminders:
             assert clinical not in body
         assert ReminderSent.objects.filter(kind="patient").count() == 1
 
-    def test_the_next_day_brings_a_new_reminder(self, monday, reminded, mailoutbox):
+    def test_the_next_day_brings_a_new_reminder(self, monday, reminded):
         run(f"{monday}T18:05")
         run(f"{monday + timedelta(days=1)}T18:05")
         assert ReminderSent.objects.filter(kind="patient").count() == 2
 
-    def test_no_reminder_once_the_days_program_is_done(
-        self, monday, reminded, mailoutbox, clinic_tz
-    ):
+    def test_no_reminder_once_the_days_program_is_done(self, monday, reminded, clinic_tz):
         moment = datetime.combine(monday, time(9), tzinfo=clinic_tz)
         for side in ("left", "right", "left", "right"):
             make_hold(reminded, at=moment, side=side)
         run(f"{monday}T18:05")
         assert ReminderSent.objects.filter(kind="patient").count() == 0
 
-    def test_no_reminder_when_they_are_off(self, monday, alice_rx, mailoutbox):
+    def test_no_reminder_when_they_are_off(self, monday, alice_rx):
         run(f"{monday}T23:00")
         assert not ReminderSent.objects.filter(kind="patient").exists()
 
@@ -145,8 +144,10 @@ class TestWeeklyDigest:
     ):
         make_pain(alice_rx.patient, at=timezone.now() - timedelta(days=1), score=9)
         run(f"{monday}T08:30")
-        digests = [mail for mail in mailoutbox if "patients to look at" in mail.subject]
+        digests = [mail for mail in mailoutbox if "to look at this week" in mail.subject]
         by_recipient = {mail.to[0]: mail.body for mail in digests}
+        (carols,) = [mail for mail in digests if mail.to == ["carol@example.com"]]
+        assert carols.subject == f"{settings.PORTAL_CLINIC_NAME}: 1 patient to look at this week"
         assert "Alice: Severe pain" in by_recipient["carol@example.com"]
         assert "Bob" not in by_recipient["carol@example.com"]
         assert "9" not in by_recipient["carol@example.com"].split("Alice:")[1].split("\n")[0]
@@ -157,14 +158,14 @@ class TestWeeklyDigest:
         carol.save()
         make_pain(alice_rx.patient, at=timezone.now() - timedelta(days=1), score=9)
         run(f"{monday}T08:30")
-        assert not [mail for mail in mailoutbox if "patients to look at" in mail.subject]
+        assert not [mail for mail in mailoutbox if "to look at this week" in mail.subject]
 
-    def test_it_goes_out_once_a_week(self, monday, alice_rx, mailoutbox):
+    def test_it_goes_out_once_a_week(self, monday, alice_rx):
         run(f"{monday}T08:30")
         run(f"{monday}T10:00")
         run(f"{monday + timedelta(days=2)}T10:00")
         assert ReminderSent.objects.filter(kind="digest").count() == 1
 
-    def test_not_before_monday_eight(self, monday, alice_rx, mailoutbox):
+    def test_not_before_monday_eight(self, monday, alice_rx):
         run(f"{monday}T07:59")
         assert not ReminderSent.objects.filter(kind="digest").exists()

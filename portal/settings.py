@@ -228,10 +228,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Holdfast <no-reply@localhost
 
 # The portal's address as patients reach it, for links in e-mails sent outside a request
 # (reminders). Invitations and resets use the address of the request instead.
-PORTAL_SITE_URL = env_str(
-    "PORTAL_SITE_URL",
-    "http://127.0.0.1:8000/" if DEBUG else "https://" + (ALLOWED_HOSTS or ["localhost"])[0] + "/",
-)
+PORTAL_SITE_URL = env_str("PORTAL_SITE_URL")
+if PORTAL_SITE_URL is None and DEBUG:
+    PORTAL_SITE_URL = "http://127.0.0.1:8000/"
+elif PORTAL_SITE_URL is None:
+    first_host = (ALLOWED_HOSTS or ["localhost"])[0]
+    if first_host.startswith(".") or "*" in first_host:
+        raise ImproperlyConfigured(
+            "Set PORTAL_SITE_URL to the address patients use: the first of ALLOWED_HOSTS "
+            f"({first_host!r}) is a pattern, and links in e-mails cannot be made from it."
+        )
+    PORTAL_SITE_URL = f"https://{first_host}/"
 
 # A password reset link works for an hour; an invitation for a week (portal.invitations).
 PASSWORD_RESET_TIMEOUT = 3600

@@ -39,6 +39,27 @@ class TestStartingThePortal:
         result = start_django(SECRET_KEY="x" * 50, ALLOWED_HOSTS="clinic.example")
         assert result.returncode == 0, result.stderr
 
+    @pytest.mark.parametrize("hosts", ["*", ".clinic.example,portal.clinic.example"])
+    def test_it_asks_for_the_site_address_when_the_first_host_is_a_pattern(self, hosts):
+        result = start_django(SECRET_KEY="x" * 50, ALLOWED_HOSTS=hosts)
+        assert result.returncode != 0
+        assert "Set PORTAL_SITE_URL to the address patients use" in result.stderr
+        result = start_django(
+            "from django.conf import settings; print(settings.PORTAL_SITE_URL)",
+            SECRET_KEY="x" * 50,
+            ALLOWED_HOSTS=hosts,
+            PORTAL_SITE_URL="https://portal.clinic.example/",
+        )
+        assert result.stdout.strip() == "https://portal.clinic.example/", result.stderr
+
+    def test_the_site_address_defaults_to_the_first_host_over_https(self):
+        result = start_django(
+            "from django.conf import settings; print(settings.PORTAL_SITE_URL)",
+            SECRET_KEY="x" * 50,
+            ALLOWED_HOSTS="portal.clinic.example,.clinic.example",
+        )
+        assert result.stdout.strip() == "https://portal.clinic.example/", result.stderr
+
     def test_it_refuses_a_debug_value_it_does_not_understand(self):
         result = start_django(DEBUG="maybe")
         assert result.returncode != 0

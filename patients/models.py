@@ -352,8 +352,9 @@ class ReminderSent(models.Model):
     class Meta:
         ordering = ["-sent_at"]
         constraints = [
+            # Kind and day first: each run of the reminders looks up who has had today's.
             models.UniqueConstraint(
-                fields=["recipient", "kind", "day"], name="reminder_once_per_day"
+                fields=["kind", "day", "recipient"], name="reminder_once_per_day"
             )
         ]
 

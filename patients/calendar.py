@@ -4,15 +4,15 @@ program. It says "Home stretches" and links to the portal, nothing clinical."""
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
 from icalendar import Calendar, Event
 
 from patients.models import Prescription
 
 
-def program_calendar(patient):
-    tz = timezone.get_default_timezone()
-    today = timezone.localdate(timezone=tz)
+def program_calendar(patient, *, now, tz):
+    """The feed as it stands at ``now``, with the event at the reminder time in ``tz``,
+    the clinic's zone."""
+    today = now.astimezone(tz).date()
     feed = Calendar()
     feed.add("prodid", f"-//{settings.PORTAL_CLINIC_NAME}//Holdfast//EN")
     feed.add("version", "2.0")
@@ -25,7 +25,7 @@ def program_calendar(patient):
         event.add("description", f"Open the portal to start: {settings.PORTAL_SITE_URL}")
         event.add("dtstart", start)
         event.add("dtend", start + timedelta(minutes=15))
-        event.add("dtstamp", timezone.now())
+        event.add("dtstamp", now)
         event.add("rrule", {"freq": "daily"})
         feed.add_component(event)
     # Calendar programs need the zone's rules (RFC 5545) to keep the time across DST.

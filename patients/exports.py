@@ -121,8 +121,9 @@ def patient_archive(patient):
     return buffer.getvalue()
 
 
-def pain_bundle(patient, scores):
-    """A FHIR R4 collection Bundle: the Patient, then one Observation per pain score."""
+def pain_bundle(patient, scores, *, now):
+    """A FHIR R4 collection Bundle made at ``now``: the Patient, then one Observation per
+    pain score."""
     patient_url = f"urn:uuid:{uuid.uuid5(FHIR_NAMESPACE, f'patient:{patient.pk}')}"
     user = patient.user
     entries = [
@@ -160,6 +161,6 @@ def pain_bundle(patient, scores):
     return {
         "resourceType": "Bundle",
         "type": "collection",
-        "timestamp": timezone.now().isoformat(),
+        "timestamp": now.isoformat(),
         "entry": entries,
     }

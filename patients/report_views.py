@@ -239,8 +239,9 @@ def patient_fhir(request, patient_id):
     patient = patient_for_staff(request.user, patient_id)
     audit.record(audit.Action.EXPORT, patient=patient)
     scores = PainScore.objects.for_patient(patient).order_by("recorded_at", "pk")
+    now, _, _ = clinic_now()
     response = JsonResponse(
-        exports.pain_bundle(patient, scores), content_type="application/fhir+json"
+        exports.pain_bundle(patient, scores, now=now), content_type="application/fhir+json"
     )
     response["Content-Disposition"] = f'attachment; filename="holdfast-pain-{patient.pk}.json"'
     return response

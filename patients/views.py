@@ -453,8 +453,10 @@ def calendar_feed(request, token):
     """The patient's program as a daily calendar event. The address is the secret; the
     feed names no stretch, level or score."""
     patient = get_object_or_404(Patient.objects.select_related("user"), calendar_token=token)
+    now, tz, _ = clinic_now()
     response = HttpResponse(
-        calendar.program_calendar(patient), content_type="text/calendar; charset=utf-8"
+        calendar.program_calendar(patient, now=now, tz=tz),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -2,12 +2,14 @@ import csv
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
+from patients import exports
 from portal.models import AuditEvent
 from tests.factories import make_hold, make_pain
 
@@ -90,6 +92,11 @@ class TestFhir:
         assert first.subject.reference == patient_entry.fullUrl
         assert first.effectiveDateTime is not None
         assert first.note[0].text == "Better"
+
+    def test_the_bundle_is_stamped_with_the_moment_it_is_given(self, alice_patient):
+        moment = timezone.now() - timedelta(days=3)
+        bundle = exports.pain_bundle(alice_patient, [], now=moment)
+        assert bundle["timestamp"] == moment.isoformat()
 
     def test_a_patient_with_no_scores_is_a_valid_bundle_too(self, client, carol, alice_patient):
         client.force_login(carol)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from patients import calendar
 from patients.models import ReminderSent
 from tests.factories import make_hold, make_pain
 
@@ -82,6 +83,18 @@ class TestCalendarFeed:
         text = response.content.decode().lower()
         for clinical in ("psoas", "level", "pain", "seconds", "lying"):
             assert clinical not in text
+
+    def test_the_feed_is_made_for_the_moment_it_is_given(self, reminded, clinic_tz):
+        start = reminded.start_date
+        noon = datetime.combine(start, time(12), tzinfo=clinic_tz)
+        (event,) = Calendar.from_ical(
+            calendar.program_calendar(reminded.patient, now=noon, tz=clinic_tz)
+        ).walk("VEVENT")
+        assert event.decoded("dtstamp") == noon
+        assert event.decoded("dtstart") == datetime.combine(start, time(18), tzinfo=clinic_tz)
+        the_day_before = noon - timedelta(days=1)
+        feed = calendar.program_calendar(reminded.patient, now=the_day_before, tz=clinic_tz)
+        assert Calendar.from_ical(feed).walk("VEVENT") == []
 
     def test_a_wrong_token_is_not_found(self, client, reminded):
         response = client.get(reverse("patients:calendar", kwargs={"token": "guess"}))

@@ -1,6 +1,5 @@
 """What leaves the portal: a patient's own archive, and FHIR R4 for the clinic's systems."""
 
-import csv
 import io
 import json
 import uuid
@@ -9,7 +8,7 @@ import zipfile
 from django.utils import timezone
 
 from patients.models import HoldLog, PainScore, Prescription
-from portal.csv_export import safe_cell
+from portal.csv_export import write_csv
 
 LOINC_PAIN = {
     "system": "http://loinc.org",
@@ -113,10 +112,7 @@ def patient_archive(patient):
         archive.writestr("holdfast-data.json", json.dumps(tables, indent=2, ensure_ascii=False))
         for name, columns in TABLE_COLUMNS.items():
             text = io.StringIO()
-            writer = csv.writer(text)
-            writer.writerow(columns)
-            for row in tables[name]:
-                writer.writerow([safe_cell(row[column]) for column in columns])
+            write_csv(text, columns, ([row[column] for column in columns] for row in tables[name]))
             archive.writestr(f"{name}.csv", text.getvalue())
     return buffer.getvalue()
 

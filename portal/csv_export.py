@@ -24,11 +24,16 @@ def safe_cell(value):
     return text
 
 
-def csv_response(filename, header, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+def write_csv(file, header, rows):
+    """Write ``header`` and then ``rows`` to ``file``, each cell made safe."""
+    writer = csv.writer(file)
     writer.writerow(header)
     for row in rows:
         writer.writerow([safe_cell(value) for value in row])
+
+
+def csv_response(filename, header, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    write_csv(response, header, rows)
     return response

@@ -86,9 +86,6 @@ class Adherence:
             return None
         return round(100 * self.done / self.expected)
 
-    def __add__(self, other):
-        return Adherence(self.done + other.done, self.expected + other.expected)
-
 
 NOTHING = Adherence(done=0, expected=0)
 
@@ -294,6 +291,8 @@ class PatientSummary:
 
     patient: object
     prescriptions: list
+    # The Adherence of each day of the data window, up to the summary's day.
+    daily: dict
     adherence: dict
     days_with_data: int
     last_activity: object
@@ -321,15 +320,12 @@ class PatientSummary:
         return any(flag.code == code for flag in self.flags)
 
 
-def patient_summaries(*, patients, as_of, today, tz, daily=None):
+def patient_summaries(*, patients, as_of, today, tz):
     """A PatientSummary per patient, as of the end of ``as_of`` in the clinic's zone.
 
     ``today`` is the clinic's current day: when the report is as of today, today counts
-    only once its program is complete. ``daily`` is what daily_adherence() gives for
-    these patients up to ``as_of``, when the caller has read it already over at least the
-    longest of the ADHERENCE_WINDOWS (the patient page reads a month for its chart). The
-    number of queries is fixed: it does not grow with the number of patients nor with
-    the length of their history.
+    only once its program is complete. The number of queries is fixed: it does not grow
+    with the number of patients nor with the length of their history.
     """
     patients = list(patients)
     ids = [patient.pk for patient in patients]
@@ -339,21 +335,17 @@ def patient_summaries(*, patients, as_of, today, tz, daily=None):
         .select_related("level__exercise")
         .order_by("start_date", "pk")
     )
-    # The data window (30 days) covers the longest adherence window and the pain trend
-    # (a test keeps it so): the holds and the pain scores are read once for all three.
+    # The data window (30 days) covers the adherence windows and the pain trend (a test
+    # keeps it so): the holds and the pain scores are read once for all of them.
     data_start = end - timedelta(days=DATA_WINDOW_DAYS)
     holds = hold_counts(patient_ids=ids, start=data_start, end=end, tz=tz)
-    if daily is None:
-        start = end - timedelta(days=max(ADHERENCE_WINDOWS))
-        counts = {
-            (prescription_id, day, side): full
-            for _, prescription_id, day, side, full in holds
-            if full and day >= start
-        }
-        in_window = [
-            prescription for prescription in prescriptions if prescription.overlaps(start, end)
-        ]
-        daily = adherence_by_day(in_window, counts, start, end)
+    counts = {
+        (prescription_id, day, side): full for _, prescription_id, day, side, full in holds if full
+    }
+    in_window = [
+        prescription for prescription in prescriptions if prescription.overlaps(data_start, end)
+    ]
+    daily = adherence_by_day(in_window, counts, data_start, end)
     hold_days = defaultdict(set)
     for patient_id, _, day, *_ in holds:
         hold_days[patient_id].add(day)
@@ -376,7 +368,7 @@ def patient_summaries(*, patients, as_of, today, tz, daily=None):
     summaries = []
     week_start = as_of - timedelta(days=PAIN_WINDOW_DAYS - 1)
     for patient in patients:
-        days = settled(daily.get(patient.pk, {}), today)
+        days = settled(daily[patient.pk], today)
         pain_days = recent_pain.get(patient.pk, {})
         last_week = [
             score for day, scores in pain_days.items() if day >= week_start for score in scores
@@ -384,6 +376,7 @@ def patient_summaries(*, patients, as_of, today, tz, daily=None):
         summary = PatientSummary(
             patient=patient,
             prescriptions=current.get(patient.pk, []),
+            daily=daily[patient.pk],
             adherence={
                 window: total(days, start=end - timedelta(days=window))
                 for window in ADHERENCE_WINDOWS

@@ -19,10 +19,6 @@ from patients.models import PainScore, Prescription
 from portal import audit
 from portal.csv_export import csv_response
 
-# The patient page's month; it covers the report's longest window, so the page's summary
-# and its chart share one reading of the days.
-DETAIL_DAYS = 30
-
 
 def _percent(result):
     return result.percent if result.has_program else None
@@ -165,13 +161,10 @@ def patient_detail(request, patient_id):
     patient = patient_for_staff(request.user, patient_id)
     audit.record(audit.Action.VIEW, patient=patient)
     _, tz, today = clinic_now()
-    start = today - timedelta(days=DETAIL_DAYS - 1)
-    end = today + timedelta(days=1)
-    by_patient = adherence.daily_adherence(patient_ids=[patient.pk], start=start, end=end, tz=tz)
-    (summary,) = adherence.patient_summaries(
-        patients=[patient], as_of=today, today=today, tz=tz, daily=by_patient
-    )
-    daily = by_patient[patient.pk]
+    (summary,) = adherence.patient_summaries(patients=[patient], as_of=today, today=today, tz=tz)
+    # The page's month is the summary's data window.
+    daily = summary.daily
+    start, end = min(daily), today + timedelta(days=1)
     pains = list(
         PainScore.objects.for_patient(patient).between(
             adherence.day_start(start, tz), adherence.day_start(end, tz)

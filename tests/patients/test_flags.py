@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from patients import adherence
-from patients.report_views import DETAIL_DAYS
 from tests.factories import make_exercise, make_hold, make_level, make_pain, make_prescription
 
 pytestmark = pytest.mark.django_db
@@ -244,21 +243,19 @@ def test_a_report_as_of_today_waits_for_today_to_finish(rx):
     assert later.adherence[7] == adherence.Adherence(25, 28)
 
 
-def test_a_summary_over_a_longer_reading_of_the_days_is_the_same(rx):
-    # The patient page reads a month of days for its chart and hands them to the summary.
+def test_a_summary_keeps_the_days_of_its_data_window(rx):
+    # The patient page draws its month from them.
     do_program(rx, [0, 1, 2, 5, 9, 13, 20, 27, 29, 33])
     make_pain(rx.patient, at=at(ago(2)), score=4)
     end = AS_OF + timedelta(days=1)
     month = adherence.daily_adherence(
-        patient_ids=[rx.patient.pk], start=end - timedelta(days=35), end=end, tz=TORONTO
-    )
-    (given,) = adherence.patient_summaries(
-        patients=[rx.patient], as_of=AS_OF, today=AS_OF, tz=TORONTO, daily=month
-    )
-    alone = summary_of(rx.patient)
-    assert given.adherence == alone.adherence
-    assert given.flags == alone.flags
-
-
-def test_the_patient_page_month_covers_the_reports_longest_window():
-    assert max(adherence.ADHERENCE_WINDOWS) <= DETAIL_DAYS
+        patient_ids=[rx.patient.pk],
+        start=end - timedelta(days=adherence.DATA_WINDOW_DAYS),
+        end=end,
+        tz=TORONTO,
+    )[rx.patient.pk]
+    summary = summary_of(rx.patient)
+    assert summary.daily == month
+    settled = adherence.settled(month, AS_OF)
+    for window, result in summary.adherence.items():
+        assert result == adherence.total(settled, start=end - timedelta(days=window))

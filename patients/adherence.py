@@ -196,15 +196,10 @@ def is_complete(adherence):
 
 def holds_by_side(*, prescription, day, tz):
     """One prescription's qualifying holds on ``day``: {side: holds}. One query."""
-    rows = (
-        HoldLog.objects.filter(prescription=prescription)
-        .qualifying()
-        .between(day_start(day, tz), day_start(day + timedelta(days=1), tz))
-        .values("side")
-        .annotate(holds=Count("id"))
-        .order_by()
+    counts = qualifying_counts(
+        patient_ids=[prescription.patient_id], start=day, end=day + timedelta(days=1), tz=tz
     )
-    return {row["side"]: row["holds"] for row in rows}
+    return holds_on(counts, day).get(prescription.pk, {})
 
 
 def local_date(moment, tz):

@@ -9,10 +9,9 @@ from icalendar import Calendar, Event
 from patients.models import Prescription
 
 
-def program_calendar(patient, *, now, tz):
-    """The feed as it stands at ``now``, with the event at the reminder time in ``tz``,
-    the clinic's zone."""
-    today = now.astimezone(tz).date()
+def program_calendar(patient, *, now, today, tz):
+    """The feed as it stands at ``now`` (on the clinic's day ``today``), with the event
+    at the reminder time in ``tz``, the clinic's zone."""
     feed = Calendar()
     feed.add("prodid", f"-//{settings.PORTAL_CLINIC_NAME}//Holdfast//EN")
     feed.add("version", "2.0")

@@ -57,22 +57,18 @@ def side_progress(prescription, done_by_side):
 
 @dataclass(frozen=True)
 class RecentProgram:
-    """The logged-in patient's record, and their prescriptions and qualifying holds over
-    the RECENT_DAYS before today and today itself, with the Adherence of each of those
-    days."""
+    """A patient's prescriptions and qualifying holds over the RECENT_DAYS before today
+    and today itself, with the Adherence of each of those days."""
 
-    patient: Patient
     day: date
     prescriptions: list
     counts: dict
     daily: dict
 
     @classmethod
-    def read(cls, user, day, tz):
-        """Two queries, whatever the length of the patient's history (the patient comes
-        with the user); 404 for anyone who is not a patient."""
+    def read(cls, patient, day, tz):
+        """Two queries, whatever the length of the patient's history."""
         start, end = day - timedelta(days=RECENT_DAYS), day + timedelta(days=1)
-        patient = patient_for_user(user)
         prescriptions = list(
             Prescription.objects.filter(patient=patient)
             .overlapping(start, end)
@@ -84,9 +80,7 @@ class RecentProgram:
             prescription.patient = patient
         counts = adherence.qualifying_counts(patient_ids=[patient.pk], start=start, end=end, tz=tz)
         daily = adherence.adherence_by_day(prescriptions, counts, start, end)[patient.pk]
-        return cls(
-            patient=patient, day=day, prescriptions=prescriptions, counts=counts, daily=daily
-        )
+        return cls(day=day, prescriptions=prescriptions, counts=counts, daily=daily)
 
     def streak(self):
         """Days in a row with the whole program done, counted up to RECENT_DAYS."""
@@ -139,13 +133,13 @@ def week_summary(recent, pain_days):
 
 @require_GET
 def today(request):
+    patient = patient_for_user(request.user)
     now, tz, day = clinic_now()
-    return render_today(request, now, tz, day)
+    return render_today(request, patient, now, tz, day)
 
 
-def render_today(request, now, tz, day, *, pain_form=None, status=200):
-    recent = RecentProgram.read(request.user, day, tz)
-    patient = recent.patient
+def render_today(request, patient, now, tz, day, *, pain_form=None, status=200):
+    recent = RecentProgram.read(patient, day, tz)
     week_start = adherence.day_start(day - timedelta(days=adherence.PAIN_WINDOW_DAYS - 1), tz)
     pain_days = adherence.pain_by_day(
         PainScore.objects.for_patient(patient)
@@ -238,7 +232,7 @@ def log_pain(request):
     if not form.is_valid():
         if wants_json(request):
             return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
-        return render_today(request, now, tz, day, pain_form=form, status=400)
+        return render_today(request, patient, now, tz, day, pain_form=form, status=400)
 
     pain, created = services.pain_score_create(
         patient=patient,
@@ -278,8 +272,8 @@ def history(request):
         adherence.day_start(day + timedelta(days=1), tz),
     )
 
-    recent = RecentProgram.read(request.user, day, tz)
-    patient = recent.patient
+    patient = patient_for_user(request.user)
+    recent = RecentProgram.read(patient, day, tz)
     daily = {each: result for each, result in recent.daily.items() if each >= start_day}
     holds = list(
         HoldLog.objects.for_patient(patient)
@@ -453,9 +447,9 @@ def calendar_feed(request, token):
     """The patient's program as a daily calendar event. The address is the secret; the
     feed names no stretch, level or score."""
     patient = get_object_or_404(Patient.objects.select_related("user"), calendar_token=token)
-    now, tz, _ = clinic_now()
+    now, tz, today = clinic_now()
     response = HttpResponse(
-        calendar.program_calendar(patient, now=now, tz=tz),
+        calendar.program_calendar(patient, now=now, today=today, tz=tz),
         content_type="text/calendar; charset=utf-8",
     )
     response["Cache-Control"] = "private, no-store"

@@ -26,10 +26,6 @@ def role_names(user):
     return user._portal_role_names
 
 
-def is_patient(user):
-    return PATIENTS in role_names(user)
-
-
 def has_patient_profile(user):
     """Whether the patient pages open for this user: a patient is a user with a Patient
     profile. No query once an access helper has read the profile in this request."""

@@ -15,7 +15,7 @@ from portal import roles
 def home(request):
     """Each role's starting page."""
     user = request.user
-    if roles.is_patient(user) and hasattr(user, "patient"):
+    if roles.has_patient_profile(user):
         return redirect("patients:today")
     if user.is_superuser or roles.is_clinician(user):
         return redirect("patients:report")

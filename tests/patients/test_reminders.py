@@ -88,12 +88,14 @@ class TestCalendarFeed:
         start = reminded.start_date
         noon = datetime.combine(start, time(12), tzinfo=clinic_tz)
         (event,) = Calendar.from_ical(
-            calendar.program_calendar(reminded.patient, now=noon, tz=clinic_tz)
+            calendar.program_calendar(reminded.patient, now=noon, today=start, tz=clinic_tz)
         ).walk("VEVENT")
         assert event.decoded("dtstamp") == noon
         assert event.decoded("dtstart") == datetime.combine(start, time(18), tzinfo=clinic_tz)
         the_day_before = noon - timedelta(days=1)
-        feed = calendar.program_calendar(reminded.patient, now=the_day_before, tz=clinic_tz)
+        feed = calendar.program_calendar(
+            reminded.patient, now=the_day_before, today=start - timedelta(days=1), tz=clinic_tz
+        )
         assert Calendar.from_ical(feed).walk("VEVENT") == []
 
     def test_a_wrong_token_is_not_found(self, client, reminded):

@@ -150,8 +150,8 @@ class HoldLogForm(DeviceEntryForm, HoldFields):
 
 
 class PainFields(forms.Form):
-    """Drawn by templates/patients/_pain_fields.html, not by crispy: the pain form is on
-    the busiest pages."""
+    """Drawn by templates/patients/_pain_fields.html, which writes each input itself (the
+    pain form is on the busiest pages), so the fields here name no widget."""
 
     fields_template = "patients/_pain_fields.html"
 
@@ -160,7 +160,6 @@ class PainFields(forms.Form):
         help_text=PAIN_SCALE_WORDING,
         choices=PAIN_CHOICES,
         coerce=int,
-        widget=forms.RadioSelect,
         error_messages={
             "required": "Choose a number from 0 to 10.",
             "invalid_choice": f"Choose a whole number from 0 to 10: {PAIN_SCALE_WORDING}",
@@ -170,14 +169,12 @@ class PainFields(forms.Form):
         label="When",
         choices=PainScore.Context.choices,
         initial=PainScore.Context.CHECK_IN,
-        widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": "Choose when you are rating your pain."},
     )
     note = forms.CharField(
         label="Anything your clinician should know? (optional)",
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         error_messages={
             "max_length": f"Keep the note to {NOTE_MAX_LENGTH} characters (it has %(show_value)d)."
         },

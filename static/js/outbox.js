@@ -120,16 +120,16 @@
     );
   }
 
-  // What the server said against an entry, as sentences.
+  // What the server said against an entry, as one line of text.
   function reasons(data) {
     if (data.message) {
-      return [data.message];
+      return data.message;
     }
     var found = [];
     Object.keys(data.errors || {}).forEach(function (field) {
       found = found.concat(data.errors[field]);
     });
-    return found.length ? found : ["The server refused it."];
+    return found.length ? found.join(" ") : "The server refused it.";
   }
 
   function reportRefused(entry, data) {
@@ -141,7 +141,7 @@
     });
     var line = document.createElement("p");
     line.className = "mb-1";
-    line.textContent = what + " you logged on " + when + " was not saved: " + reasons(data).join(" ");
+    line.textContent = what + " you logged on " + when + " was not saved: " + reasons(data);
     document.querySelectorAll("[data-outbox-refused]").forEach(function (element) {
       element.appendChild(line.cloneNode(true));
       element.hidden = false;
@@ -226,7 +226,8 @@
   }
 
   // Queue an entry and try to send it now. onDone(ok, data) runs once the server has
-  // answered for good; onWaiting() each time it could not be reached.
+  // answered for good; onWaiting(loggedOut) each time it could not be reached, with
+  // loggedOut true when the reason is that the session has ended.
   function send(url, fields, onDone, onWaiting) {
     var entry = { url: url, fields: fields, user: currentUser, queuedAt: new Date().toISOString() };
     return withStore("readwrite", function (store) {

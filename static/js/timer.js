@@ -304,7 +304,7 @@
       config.logUrl,
       fields,
       function (ok, data) {
-        line.textContent = label + (ok ? "saved" : "not saved. " + window.HoldfastOutbox.reasons(data).join(" "));
+        line.textContent = label + (ok ? "saved" : "not saved. " + window.HoldfastOutbox.reasons(data));
         if (ok && data.progress) {
           showProgress(data.progress);
         }
@@ -363,7 +363,7 @@
           painForm.reset();
         } else {
           // Refused: the form keeps what the patient chose and wrote, to put right.
-          status.textContent = "Not saved. " + window.HoldfastOutbox.reasons(data).join(" ");
+          status.textContent = "Not saved. " + window.HoldfastOutbox.reasons(data);
         }
       },
       function (loggedOut) {

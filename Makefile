@@ -67,20 +67,21 @@ BENCH_ENV := DEBUG=0 SECRET_KEY=bench-only-secret-key-0123456789abcdefghijklmnop
 	ALLOWED_HOSTS=testserver REDIS_URL=redis://127.0.0.1:6379/1 PORTAL_SSL_REDIRECT=0
 BENCH_PATIENTS ?= 2000
 BENCH_ROUNDS ?= 3
-BENCH_DB = postgres://postgres@127.0.0.1:5432/holdfast_bench_$$days
+BENCH_DB_NAME = holdfast_bench_$$days
+BENCH_DB = postgres://postgres@127.0.0.1:5432/$(BENCH_DB_NAME)
 
 bench: $(VENV)/.installed-dev
 	mkdir -p .bench
 	rm -f .bench/bench-30.json .bench/bench-90.json
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	for days in 30 90; do \
-		dropdb -h 127.0.0.1 -U postgres --if-exists holdfast_bench_$$days \
-			&& createdb -h 127.0.0.1 -U postgres holdfast_bench_$$days || exit 1; \
+		dropdb -h 127.0.0.1 -U postgres --if-exists $(BENCH_DB_NAME) \
+			&& createdb -h 127.0.0.1 -U postgres $(BENCH_DB_NAME) || exit 1; \
 		export DATABASE_URL=$(BENCH_DB); \
 		$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0 || exit 1; \
 		$(BENCH_ENV) $(BIN)/python manage.py seed_bulk --not-a-clinic \
 			--patients $(BENCH_PATIENTS) --days $$days --clinicians 10 || exit 1; \
-		vacuumdb -h 127.0.0.1 -U postgres --quiet holdfast_bench_$$days || exit 1; \
+		vacuumdb -h 127.0.0.1 -U postgres --quiet $(BENCH_DB_NAME) || exit 1; \
 	done
 	for round in $$(seq $(BENCH_ROUNDS)); do \
 		for days in 30 90; do \

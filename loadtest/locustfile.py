@@ -16,9 +16,7 @@ from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
 # Locust puts this folder on the path, as running smoke.py does.
-from smoke import CSRF, PASSWORD, PROGRAM, json_status
-
-DOMAIN = "bulk.example"
+from smoke import CSRF, DOMAIN, PASSWORD, PROGRAM, json_status
 
 patient_numbers = itertools.count()
 clinician_numbers = itertools.count()

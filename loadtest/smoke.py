@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-EMAIL = "patient0@bulk.example"
+DOMAIN = "bulk.example"  # the synthetic clinic's, see seed_bulk
+EMAIL = f"patient0@{DOMAIN}"
 PASSWORD = "holdfast-bulk"  # noqa: S105 -- the synthetic clinic's, see seed_bulk
 TIMEOUT = 10
 A_YEAR = 365 * 24 * 3600

@@ -1,11 +1,14 @@
 """Small, explicit builders for test data. Every test says what it needs."""
 
+import uuid
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import Group
 from django.db.models import F, Q
+from django.utils import timezone
 
 from exercises.models import Exercise, Level, Step
+from patients import services
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import roles
 from portal.models import User
@@ -77,6 +80,19 @@ def make_hold(prescription, *, at, side=HoldLog.Side.LEFT, seconds=None):
         seconds=seconds,
         qualifying=prescription.target_met_by(seconds),
         performed_at=at,
+    )
+
+
+def log_hold(prescription, *, token=None, seconds=30):
+    """A hold sent by the timer, through the service that stores it: (hold, created)."""
+    return services.hold_log_create(
+        patient=prescription.patient,
+        prescription=prescription,
+        side=HoldLog.Side.LEFT,
+        seconds=seconds,
+        performed_at=timezone.now(),
+        client_token=token or uuid.uuid4(),
+        source=HoldLog.Source.TIMER,
     )
 
 

@@ -87,16 +87,15 @@ def live_server():
 
 
 @pytest.fixture
-def clinic():
-    """The psoas stretch's two levels, and Alice on level 1 for 20 days with entries every
-    other day, her pain checked in up to yesterday (the pages a patient and her clinician
-    see, filled in)."""
+def clinic(alice_patient):
+    """The psoas stretch's two levels, and Alice (Carol's patient) on level 1 for 20 days
+    with entries every other day, her pain checked in up to yesterday (the pages a
+    patient and her clinician see, filled in)."""
     Exercise.objects.all().delete()
     psoas = make_exercise(name="Psoas stretch", slug="psoas-stretch")
     level = make_level(psoas, 1, title="Lying psoas stretch")
     make_level(psoas, 2, title="Edge-of-bed psoas stretch")
-    carol = make_user("carol@example.com", role=roles.CLINICIANS, first_name="Carol")
-    patient = make_patient(make_user("alice@example.com", role=roles.PATIENTS), carol)
+    patient = alice_patient
     prescription = make_prescription(
         patient, level, start_date=timezone.localdate() - timedelta(days=20)
     )

@@ -22,3 +22,14 @@ def open_timer(page, live_server, prescription):
     log_in(page, live_server, prescription.patient.user.email)
     page.goto(f"{live_server.url}/program/{prescription.pk}/")
     expect(page.get_by_role("heading", name="Guided timer")).to_be_visible()
+
+
+def leave_one_hold_waiting(page, context, live_server, prescription):
+    """Do one hold offline, then close its page while still offline: the entry is only
+    in the phone's outbox. The connection comes back; no page is open."""
+    open_timer(page, live_server, prescription)
+    context.set_offline(True)
+    page.get_by_role("button", name="Start").click()
+    page.clock.run_for((GET_READY + TARGET + 1) * 1000)
+    expect(page.locator("#main [data-outbox-status]")).to_contain_text("1 entry is waiting")
+    page.close()

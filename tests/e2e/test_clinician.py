@@ -8,26 +8,23 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from patients.models import Prescription
-from portal import roles
 from tests.e2e.pages import log_in
-from tests.factories import make_hold, make_pain, make_patient, make_prescription, make_user
+from tests.factories import make_hold, make_pain, make_prescription
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def clinic(clinic):
+def clinic(clinic, carol, bob_patient):
     """The shared clinic, with Alice keeping up her program for two weeks, and Dave with a
     patient of his own."""
     alice_rx = clinic["prescription"]
-    dave = make_user("dave@example.com", role=roles.CLINICIANS, first_name="Dave")
-    bob = make_patient(make_user("bob@example.com", role=roles.PATIENTS), dave)
-    make_prescription(bob, alice_rx.level, start_date=alice_rx.start_date)
+    make_prescription(bob_patient, alice_rx.level, start_date=alice_rx.start_date)
     for days_ago in range(14):
         for side in ("left", "right", "left", "right"):
             make_hold(alice_rx, at=timezone.now() - timedelta(days=days_ago), side=side)
     make_pain(clinic["patient"], at=timezone.now() - timedelta(hours=1), score=2)
-    return {"carol": alice_rx.prescribed_by, "alice": clinic["patient"]}
+    return {"carol": carol, "alice": clinic["patient"]}
 
 
 def test_carol_reviews_and_progresses_alice_then_downloads_the_report(page, live_server, clinic):

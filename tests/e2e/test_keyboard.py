@@ -28,7 +28,7 @@ def tab_to(page, accessible_name, limit=40):
 
 
 def test_log_in_and_record_pain_with_the_keyboard_only(page, live_server, clinic):
-    PainScore.objects.all().delete()  # so that today asks for the check-in
+    PainScore.objects.all().delete()  # so that the score saved below is the only one
     page.goto(f"{live_server.url}/accounts/login/")
     tab_to(page, "E-mail address*")
     page.keyboard.type("alice@example.com")

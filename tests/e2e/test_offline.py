@@ -7,7 +7,15 @@ from playwright.sync_api import expect
 
 from patients.models import HoldLog, PainScore
 from portal import roles
-from tests.e2e.pages import GET_READY, REST, SWITCH, TARGET, log_in, open_timer
+from tests.e2e.pages import (
+    GET_READY,
+    REST,
+    SWITCH,
+    TARGET,
+    leave_one_hold_waiting,
+    log_in,
+    open_timer,
+)
 from tests.factories import make_patient, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,12 +52,7 @@ def test_a_set_done_offline_is_sent_once_when_the_connection_returns(
 
 
 def test_entries_survive_closing_the_page(page, context, live_server, prescription):
-    open_timer(page, live_server, prescription)
-    context.set_offline(True)
-    page.get_by_role("button", name="Start").click()
-    page.clock.run_for((GET_READY + TARGET + 1) * 1000)
-    expect(page.locator("#main [data-outbox-status]")).to_contain_text("1 entry is waiting")
-    page.close()  # closed while still offline: the entry is only on the phone now
+    leave_one_hold_waiting(page, context, live_server, prescription)
     context.set_offline(False)
 
     again = context.new_page()
@@ -127,12 +130,7 @@ def test_each_pain_score_from_the_timer_is_a_new_entry(page, live_server, prescr
 def test_an_entry_refused_after_its_page_closed_is_reported_not_dropped(
     page, context, live_server, prescription
 ):
-    open_timer(page, live_server, prescription)
-    context.set_offline(True)
-    page.get_by_role("button", name="Start").click()
-    page.clock.run_for((GET_READY + TARGET + 1) * 1000)
-    expect(page.locator("#main [data-outbox-status]")).to_contain_text("1 entry is waiting")
-    page.close()
+    leave_one_hold_waiting(page, context, live_server, prescription)
     # While the phone was away, the clinician ended the program that day.
     prescription.end_date = prescription.start_date + timedelta(days=1)
     prescription.save()

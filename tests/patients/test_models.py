@@ -11,6 +11,7 @@ from django.utils import timezone
 from patients import services
 from patients.models import HoldLog, PainScore, Prescription
 from tests.factories import (
+    log_hold,
     make_exercise,
     make_hold,
     make_pain,
@@ -31,15 +32,7 @@ class TestQualifyingHolds:
 
     @pytest.mark.parametrize(("short_by", "counts"), [(0, True), (1, False)])
     def test_a_logged_hold_counts_once_it_lasts_the_target(self, alice_rx, short_by, counts):
-        hold, _ = services.hold_log_create(
-            patient=alice_rx.patient,
-            prescription=alice_rx,
-            side="left",
-            seconds=alice_rx.target_seconds - short_by,
-            performed_at=timezone.now(),
-            client_token=uuid.uuid4(),
-            source=HoldLog.Source.TIMER,
-        )
+        hold, _ = log_hold(alice_rx, seconds=alice_rx.target_seconds - short_by)
         hold.refresh_from_db()
         assert hold.qualifying is counts
 

@@ -1,7 +1,5 @@
 """Who holds which role, and the menus each role sees."""
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal import roles
@@ -16,7 +14,7 @@ def test_a_clinician_is_a_staff_member_of_the_clinicians_group(carol, unstaffed_
     assert not roles.is_clinician(unstaffed_clinician)
 
 
-def test_a_content_editor_is_a_staff_member_of_the_editors_group(erin, db):
+def test_a_content_editor_is_a_staff_member_of_the_editors_group(erin):
     unstaffed = make_user("words@example.com", role=roles.CONTENT_EDITORS, is_staff=False)
     assert roles.is_content_editor(erin)
     assert not roles.is_content_editor(unstaffed)
@@ -69,8 +67,10 @@ def test_the_menu_follows_the_pages_of_a_staff_member_who_is_also_a_patient(clie
     assert client.get(TODAY_URL).status_code == 200
 
 
-def test_a_patients_own_page_needs_no_query_for_its_menu(client, alice_patient):
+def test_a_patients_own_page_needs_no_query_for_its_menu(
+    client, alice_patient, django_assert_max_num_queries
+):
     client.force_login(alice_patient.user)
-    with CaptureQueriesContext(connection) as queries:
+    with django_assert_max_num_queries(5) as queries:
         assert client.get(TODAY_URL).status_code == 200
     assert not any("auth_group" in query["sql"] for query in queries.captured_queries)

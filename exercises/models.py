@@ -3,7 +3,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+
+from portal.clock import clinic_today
 
 HOLD_SECONDS_MIN = 5
 HOLD_SECONDS_MAX = 600
@@ -65,6 +66,15 @@ class Exercise(models.Model):
 class LevelQuerySet(VisibleToMixin, models.QuerySet):
     def published(self):
         return self.filter(published=True, exercise__published=True)
+
+    def next_levels(self, levels):
+        """For each of ``levels``, the level after it among this queryset (or None), by
+        Level.next_among: {level id: level}. One query, whatever the number of levels."""
+        exercise_ids = {level.exercise_id for level in levels}
+        if not exercise_ids:
+            return {}
+        candidates = list(self.filter(exercise_id__in=exercise_ids).order_by("number"))
+        return {level.pk: level.next_among(candidates) for level in levels}
 
 
 class Level(models.Model):
@@ -155,9 +165,9 @@ class Level(models.Model):
     def _prescribed_holds_outside_range(self):
         """A range that no longer covers what patients are doing now would leave their
         prescriptions outside their level's rules."""
-        current = self.prescriptions.filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=timezone.localdate())
-        )
+        # Prescriptions that apply today or later (the related manager's queryset is
+        # the prescriptions' own, with its one rule of which days a prescription covers).
+        current = self.prescriptions.overlapping(clinic_today(), None)
         outside = current.exclude(
             target_seconds__gte=self.hold_min_seconds, target_seconds__lte=self.hold_max_seconds
         ).values_list("target_seconds", flat=True)
@@ -177,13 +187,19 @@ class Level(models.Model):
             return f"{self.hold_min_seconds} seconds"
         return f"{self.hold_min_seconds}–{self.hold_max_seconds} seconds"
 
+    def next_among(self, levels):
+        """The next level of this one among ``levels``: the lowest number above this
+        one's, of the same exercise; None when there is none. No query."""
+        following = [
+            level
+            for level in levels
+            if level.exercise_id == self.exercise_id and level.number > self.number
+        ]
+        return min(following, key=lambda level: level.number, default=None)
+
     def next_in(self, levels):
-        """The following level of the same exercise among ``levels``, or None."""
-        return (
-            levels.filter(exercise_id=self.exercise_id, number__gt=self.number)
-            .order_by("number")
-            .first()
-        )
+        """The next level of this one among the queryset ``levels``, or None."""
+        return levels.next_levels([self])[self.pk]
 
     def previous_in(self, levels):
         return (

@@ -1,11 +1,10 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from exercises.models import Exercise, Level
-from patients.models import Prescription
-from portal import roles
+from patients.access import current_prescription_of
+from portal.clock import clinic_today
 
 
 @require_GET
@@ -39,14 +38,6 @@ def level_detail(request, slug, number):
             "steps": level.steps.all(),
             "previous_level": level.previous_in(levels),
             "next_level": level.next_in(levels),
-            "prescription": current_prescription(request.user, level),
+            "prescription": current_prescription_of(request.user, level, clinic_today()),
         },
     )
-
-
-def current_prescription(user, level):
-    """The user's own current prescription of this level, for the page's Start button."""
-    if not roles.has_patient_profile(user):
-        return None
-    today = timezone.localdate()
-    return Prescription.objects.filter(patient=user.patient, level=level).active_on(today).first()

@@ -41,6 +41,14 @@ def prescription_for_user(user, pk):
     return prescription
 
 
+def current_prescription_of(user, level, day):
+    """The user's own prescription of ``level`` on ``day``, for the level page's Start
+    button; None for anyone who is not a patient or is not doing that level."""
+    if not roles.has_patient_profile(user):
+        return None
+    return Prescription.objects.filter(patient=user.patient, level=level).active_on(day).first()
+
+
 def hold_log_for_patient(patient, pk):
     return get_object_or_404(
         HoldLog.objects.select_related("prescription__level__exercise"), patient=patient, pk=pk

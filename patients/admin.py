@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -15,6 +13,7 @@ from patients.access import patients_visible_to
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import audit, roles
 from portal.admin import ReadOnlyAdmin
+from portal.clock import clinic_now, clinic_today
 from portal.csv_export import csv_response
 
 ADMIN_ADHERENCE_DAYS = 14
@@ -64,7 +63,7 @@ class NewPrescriptionInline(admin.StackedInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form.base_fields["start_date"].initial = timezone.localdate
+        formset.form.base_fields["start_date"].initial = clinic_today
         return formset
 
 
@@ -160,17 +159,16 @@ class PatientAdmin(admin.ModelAdmin):
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         patients = list(changelist.result_list)
-        tz = timezone.get_default_timezone()
-        today = timezone.localdate(timezone=tz)
-        start = today - timedelta(days=ADMIN_ADHERENCE_DAYS - 1)
+        _, tz, today = clinic_now()
+        window = adherence.adherence_window(ADMIN_ADHERENCE_DAYS, report_day=today, today=today)
         daily = adherence.daily_adherence(
             patient_ids=[patient.pk for patient in patients],
-            start=start,
-            end=today + timedelta(days=1),
+            start=window.start,
+            end=window.end,
             tz=tz,
         )
         for patient in patients:
-            patient.adherence_14_days = adherence.total(daily.get(patient.pk, {}))
+            patient.adherence_14_days = adherence.total(daily.get(patient.pk, {}), window)
         audit.record_many(audit.Action.VIEW, patients=patients)
         return changelist
 

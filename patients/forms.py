@@ -9,8 +9,9 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
 from exercises.models import HOLD_SECONDS_MAX
-from patients.adherence import FLAGS, day_start, local_date
+from patients.flags import FLAGS
 from patients.models import (
+    MONITORING_MINUTES_MAX,
     NOTE_MAX_LENGTH,
     PAIN_MAX,
     PAIN_MIN,
@@ -18,6 +19,8 @@ from patients.models import (
     HoldLog,
     PainScore,
 )
+from patients.report import COLUMNS
+from portal.clock import day_start, local_date
 
 LATEST_REMINDER = time(23, 45)
 
@@ -167,7 +170,7 @@ class PainFields(forms.Form):
     )
     context = forms.ChoiceField(
         label="When",
-        choices=PainScore.Context.choices,
+        choices=[(context.value, context.label) for context in PainScore.PATIENT_CONTEXTS],
         initial=PainScore.Context.CHECK_IN,
         error_messages={"invalid_choice": "Choose when you are rating your pain."},
     )
@@ -208,21 +211,6 @@ class PainEditForm(PainFields):
     """Correcting today's pain score: the score, when it was, and the note."""
 
 
-REPORT_SORTS = {
-    "attention": "Needs attention first",
-    "name": "Name",
-    "level": "Level",
-    "adherence_7": "Adherence, 7 days",
-    "adherence_14": "Adherence, 14 days",
-    "adherence_28": "Adherence, 28 days",
-    "clinician": "Clinician",
-    "days_with_data": "Days with data",
-    "last_activity": "Last activity",
-    "pain": "Current pain",
-    "pain_change": "Pain change",
-}
-
-
 class ReportForm(forms.Form):
     """The clinician report's choices: which day it is as of, a flag to filter by, the order."""
 
@@ -241,7 +229,10 @@ class ReportForm(forms.Form):
     sort = forms.ChoiceField(
         required=False,
         choices=[
-            (prefix + key, label) for key, label in REPORT_SORTS.items() for prefix in ("", "-")
+            (prefix + column.key, column.sort_label)
+            for column in COLUMNS
+            if column.sort_key
+            for prefix in ("", "-")
         ],
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": "Sort by one of the report's columns."},
@@ -292,3 +283,127 @@ class ReminderSettingsForm(forms.Form):
         if chosen > LATEST_REMINDER:
             raise forms.ValidationError(f"Choose a time no later than {LATEST_REMINDER:%H:%M}.")
         return chosen
+
+
+def past_day_field(label, *, required=True, help_text=""):
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "invalid": "Enter a date such as 2026-03-02.",
+            "required": "Enter the day.",
+        },
+    )
+
+
+class RecordForm(forms.Form):
+    """A form on the clinician's patient record: about a day up to the clinic's today,
+    with a submit button labelled ``submit_label``."""
+
+    submit_label = "Save"
+    # The field holding the day, and what is said of a day still to come.
+    day_field = "day"
+    future_message = "Choose today or an earlier day."
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.helper = helper(self.submit_label)
+
+    def clean(self):
+        cleaned = super().clean()
+        day = cleaned.get(self.day_field)
+        if day is not None and day > self.today:
+            self.add_error(self.day_field, self.future_message)
+        elif day is not None and day.year < 2000:
+            self.add_error(self.day_field, "Choose a date from 2000 onwards.")
+        return cleaned
+
+
+class IntakePainForm(RecordForm):
+    """The intake pain score a clinician records on the patient record: the baseline
+    that every later score is compared with."""
+
+    submit_label = "Record intake pain"
+    future_message = "The intake score cannot be from a day still to come."
+
+    score = forms.TypedChoiceField(
+        label="Intake pain, from 0 to 10",
+        help_text=PAIN_SCALE_WORDING,
+        choices=PAIN_CHOICES,
+        coerce=int,
+        error_messages={
+            "required": "Choose the patient's pain from 0 to 10.",
+            "invalid_choice": "Choose a whole number from 0 to 10.",
+        },
+    )
+    day = past_day_field("Recorded on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day"].initial = self.today
+
+
+class MonitoringTimeForm(RecordForm):
+    """Time a clinician spent on a patient's remote monitoring, logged on their record."""
+
+    submit_label = "Log time"
+    future_message = "Time can be logged for today or earlier days only."
+
+    day = past_day_field("Day")
+    minutes = forms.IntegerField(
+        label="Minutes",
+        min_value=1,
+        max_value=MONITORING_MINUTES_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter the minutes spent.",
+            "invalid": "Enter the minutes as a whole number, for example 15.",
+            "min_value": "Log at least 1 minute.",
+            "max_value": f"Log at most {MONITORING_MINUTES_MAX} minutes for one day.",
+        },
+    )
+    live_contact = forms.BooleanField(
+        label="Included a live, interactive contact with the patient (call or video)",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day"].initial = self.today
+
+
+class MonitoringStartForm(RecordForm):
+    day_field = "monitoring_start"
+    future_message = "Monitoring cannot start on a day still to come."
+
+    monitoring_start = past_day_field(
+        "Monitoring started on",
+        required=False,
+        help_text="Leave empty to count from the first prescription's start.",
+    )
+
+
+class MonitoringMonthForm(forms.Form):
+    """The month of the remote-monitoring CSV, as YYYY-MM."""
+
+    month = forms.DateField(
+        label="Month",
+        input_formats=["%Y-%m"],
+        required=False,
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": "Enter a month such as 2026-03."},
+    )
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["month"].initial = today.replace(day=1)
+
+    def clean_month(self):
+        month = self.cleaned_data.get("month") or self.today.replace(day=1)
+        if month > self.today or month.year < 2000:
+            raise forms.ValidationError("Choose a month from 2000 up to this one.")
+        return month

@@ -14,6 +14,8 @@ from portal import roles
 PAIN_MIN = 0
 PAIN_MAX = 10
 NOTE_MAX_LENGTH = 500
+# Time logged for one patient on one day: a working day at the most.
+MONITORING_MINUTES_MAX = 600
 # The one wording of the pain scale (NPRS), used by every form, page and export.
 PAIN_SCALE_WORDING = "0 means no pain and 10 means the worst pain you can imagine."
 
@@ -44,6 +46,13 @@ class Patient(models.Model):
     reminder_time = models.TimeField(default=time(18, 0))
     # The secret part of the calendar feed's address; resetting it retires the old one.
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    # Remote therapeutic monitoring's 30-day periods count from here; empty means from
+    # the patient's first prescription.
+    monitoring_start = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The first day of remote monitoring. Empty: the first prescription's start.",
+    )
 
     objects = PatientQuerySet.as_manager()
 
@@ -60,8 +69,10 @@ class PrescriptionQuerySet(models.QuerySet):
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gt=day), start_date__lte=day)
 
     def overlapping(self, start, end):
-        """Prescriptions that apply on at least one day of [start, end)."""
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gt=start), start_date__lt=end)
+        """Prescriptions that apply on at least one day of [start, end); an ``end`` of
+        None means no end."""
+        overlapping = self.filter(Q(end_date__isnull=True) | Q(end_date__gt=start))
+        return overlapping if end is None else overlapping.filter(start_date__lt=end)
 
     def with_level(self):
         return self.select_related("level", "level__exercise")
@@ -165,13 +176,11 @@ class Prescription(models.Model):
 
     def _overlapping(self):
         """Other prescriptions of the same patient and exercise that share a day with this."""
-        others = Prescription.objects.filter(
-            patient_id=self.patient_id, exercise_id=self.exercise_id
-        ).exclude(pk=self.pk)
-        others = others.filter(Q(end_date__isnull=True) | Q(end_date__gt=self.start_date))
-        if self.end_date is not None:
-            others = others.filter(start_date__lt=self.end_date)
-        return others
+        return (
+            Prescription.objects.filter(patient_id=self.patient_id, exercise_id=self.exercise_id)
+            .exclude(pk=self.pk)
+            .overlapping(self.start_date, self.end_date)
+        )
 
     @property
     def sides(self):
@@ -203,7 +212,9 @@ class Prescription(models.Model):
     def overlaps(self, start, end):
         """Whether it applies on at least one day of [start, end), like
         Prescription.objects.overlapping()."""
-        return self.start_date < end and (self.end_date is None or self.end_date > start)
+        return (end is None or self.start_date < end) and (
+            self.end_date is None or self.end_date > start
+        )
 
 
 class HoldLogQuerySet(models.QuerySet):
@@ -288,6 +299,13 @@ class PainScoreQuerySet(models.QuerySet):
     def for_patient(self, patient):
         return self.filter(patient=patient)
 
+    def from_patient(self):
+        """The scores the patient gave: every one but a clinician's intake score."""
+        return self.exclude(context=PainScore.Context.INTAKE)
+
+    def intake(self):
+        return self.filter(context=PainScore.Context.INTAKE)
+
     def between(self, start, end):
         return self.filter(recorded_at__gte=start, recorded_at__lt=end)
 
@@ -297,6 +315,10 @@ class PainScore(models.Model):
         BEFORE = "before", "Before stretching"
         AFTER = "after", "After stretching"
         CHECK_IN = "checkin", "Daily check-in"
+        INTAKE = "intake", "Intake (recorded by the clinician)"
+
+    # What a patient may choose when they log a score; the intake score is staff's.
+    PATIENT_CONTEXTS = (Context.BEFORE, Context.AFTER, Context.CHECK_IN)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="pain_scores")
     score = models.PositiveSmallIntegerField(
@@ -307,6 +329,15 @@ class PainScore(models.Model):
     recorded_at = models.DateTimeField()
     note = models.TextField(blank=True, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)])
     client_token = models.UUIDField(default=uuid.uuid4)
+    # Who recorded an intake score; empty for the scores patients give themselves.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = PainScoreQuerySet.as_manager()
@@ -322,8 +353,14 @@ class PainScore(models.Model):
                 name="pain_score_range",
             ),
             models.CheckConstraint(
-                condition=Q(context__in=["before", "after", "checkin"]),
+                condition=Q(context__in=["before", "after", "checkin", "intake"]),
                 name="pain_score_context_valid",
+            ),
+            # An intake score is always a clinician's, and only an intake score is.
+            models.CheckConstraint(
+                condition=Q(context="intake", recorded_by__isnull=False)
+                | (~Q(context="intake") & Q(recorded_by__isnull=True)),
+                name="pain_score_intake_recorded_by_staff",
             ),
         ]
         indexes = [models.Index(fields=["patient", "recorded_at"])]
@@ -332,7 +369,50 @@ class PainScore(models.Model):
         return f"Pain {self.score}/10 ({self.get_context_display().lower()})"
 
     def is_editable_on(self, today, tz):
-        return self.recorded_at.astimezone(tz).date() == today
+        """A patient corrects their own scores of today; an intake score is staff's."""
+        return (
+            self.context != self.Context.INTAKE and self.recorded_at.astimezone(tz).date() == today
+        )
+
+
+class MonitoringTimeQuerySet(models.QuerySet):
+    def between(self, start, end):
+        """Entries for the days in [start, end)."""
+        return self.filter(day__gte=start, day__lt=end)
+
+
+class MonitoringTime(models.Model):
+    """Time a clinician spent managing a patient's remote monitoring on one day: what
+    the treatment-management codes count per calendar month."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="monitoring_time")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField()
+    minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MONITORING_MINUTES_MAX)]
+    )
+    live_contact = models.BooleanField(
+        default=False,
+        help_text="The time included a live, interactive contact with the patient (call or video).",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = MonitoringTimeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=MONITORING_MINUTES_MAX),
+                name="monitoring_time_minutes_range",
+            )
+        ]
+        indexes = [models.Index(fields=["patient", "day"])]
+
+    def __str__(self):
+        return f"{self.minutes} min on {self.day}"
 
 
 class ReminderSent(models.Model):

@@ -17,9 +17,10 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from patients import adherence
+from patients import adherence, summaries
 from patients.models import Patient, ReminderSent
 from portal import roles
+from portal.clock import day_start, local_date
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def patients_to_remind(*, now, tz):
 
 
 def send_patient_reminders(*, now, tz, site_url):
-    today = adherence.local_date(now, tz)
+    today = local_date(now, tz)
     sent = 0
     for patient in patients_to_remind(now=now, tz=tz):
         context = {"patient": patient, "clinic_name": settings.PORTAL_CLINIC_NAME, "link": site_url}
@@ -84,9 +85,9 @@ def send_clinician_digests(*, now, tz, site_url):
     """On Monday from 08:00, each clinician's flagged patients: names and flags only.
 
     One reading of the summaries for all the clinicians still due this week."""
-    today = adherence.local_date(now, tz)
+    today = local_date(now, tz)
     monday = today - timedelta(days=today.weekday())
-    if now < adherence.day_start(monday, tz) + timedelta(hours=DIGEST_HOUR):
+    if now < day_start(monday, tz) + timedelta(hours=DIGEST_HOUR):
         return 0
     already = ReminderSent.objects.filter(kind=ReminderSent.Kind.DIGEST, day=monday)
     due = list(
@@ -95,7 +96,7 @@ def send_clinician_digests(*, now, tz, site_url):
     if not due:
         return 0
     flagged = defaultdict(list)
-    for summary in adherence.patient_summaries(
+    for summary in summaries.patient_summaries(
         patients=Patient.objects.filter(clinician__in=due).with_people(),
         as_of=today,
         today=today,

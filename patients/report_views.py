@@ -1,159 +1,126 @@
-"""The clinician's side: the adherence report, a patient's record, and progression."""
+"""The clinician's side: the adherence report, a patient's record, the intake pain score,
+remote monitoring, and progression."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.timezone import localtime
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises.models import Level
-from patients import adherence, charts, exports, services
+from patients import charts, exports, flags, monitoring, report, services, summaries
 from patients.access import patient_for_staff, patients_visible_to, require_clinical_staff
-from patients.clock import clinic_now
-from patients.forms import REPORT_SORTS, ReportForm
-from patients.models import PainScore, Prescription
+from patients.adherence import MONTH_DAYS
+from patients.forms import (
+    IntakePainForm,
+    MonitoringMonthForm,
+    MonitoringStartForm,
+    MonitoringTimeForm,
+    ReportForm,
+)
+from patients.models import MonitoringTime, PainScore, Prescription
 from portal import audit
+from portal.clock import clinic_now, day_start, local_date
 from portal.csv_export import csv_response
 
-
-def _percent(result):
-    return result.percent if result.has_program else None
-
-
-# How each column sorts; None (no program, no pain scores) always sorts last.
-SORT_KEYS = {
-    "attention": lambda s: s.attention,
-    "name": lambda s: str(s.patient).lower(),
-    "clinician": lambda s: str(s.patient.clinician).lower(),
-    "level": lambda s: tuple(sorted(p.level.number for p in s.prescriptions)) or None,
-    "adherence_7": lambda s: _percent(s.adherence[7]),
-    "adherence_14": lambda s: _percent(s.adherence[14]),
-    "adherence_28": lambda s: _percent(s.adherence[28]),
-    "days_with_data": lambda s: s.days_with_data,
-    "last_activity": lambda s: s.last_activity,
-    "pain": lambda s: s.pain_current,
-    "pain_change": lambda s: s.pain_change,
+# The rules as the report's "How these figures are computed" states them.
+RULES = {
+    "pain_window_days": flags.PAIN_WINDOW_DAYS,
+    "baseline_days": flags.BASELINE_DAYS,
+    "meaningful_points": flags.MEANINGFUL_PAIN_POINTS,
+    "meaningful_percent": flags.MEANINGFUL_PAIN_PERCENT,
+    "trend_days": flags.PAIN_TREND_DAYS,
+    "severe_pain": flags.SEVERE_PAIN,
+    "inactive_days": flags.INACTIVE_DAYS,
+    "low_percent": flags.LOW_ADHERENCE_PERCENT,
+    "ready_percent": flags.READY_ADHERENCE_PERCENT,
+    "ready_pain": flags.READY_PAIN_AT_MOST,
+    "ready_days": flags.READY_AFTER_DAYS,
+    "data_days": MONTH_DAYS,
+    "rtm_few_from": monitoring.FEW_DAYS_FROM,
+    "rtm_many_from": monitoring.MANY_DAYS_FROM,
 }
 
 
-def sort_summaries(summaries, sort):
-    descending = sort.startswith("-")
-    key = SORT_KEYS[sort.lstrip("-")]
-    present = [summary for summary in summaries if key(summary) is not None]
-    missing = [summary for summary in summaries if key(summary) is None]
-    by_name = sorted(present, key=SORT_KEYS["name"])
-    return sorted(by_name, key=key, reverse=descending) + sorted(missing, key=SORT_KEYS["name"])
-
-
 def report_rows(request):
-    """The report's rows for this request's choices, and the form that holds them."""
+    """The report's summaries for this request's choices, and the form that holds them:
+    (form, valid, as_of, today, sort, summaries)."""
     require_clinical_staff(request.user)
     _, tz, today = clinic_now()
     form = ReportForm(request.GET or None, today=today)
     valid = form.is_valid() if form.is_bound else True
     choices = form.cleaned_data if form.is_bound and valid else {}
     as_of = choices.get("as_of") or today
-    summaries = adherence.patient_summaries(
+    found = summaries.patient_summaries(
         patients=patients_visible_to(request.user).with_people(), as_of=as_of, today=today, tz=tz
     )
     if choices.get("flag"):
-        summaries = [summary for summary in summaries if summary.has_flag(choices["flag"])]
-    sort = choices.get("sort") or "attention"
-    return form, valid, as_of, sort, sort_summaries(summaries, sort)
+        found = [summary for summary in found if summary.has_flag(choices["flag"])]
+    sort = choices.get("sort") or report.DEFAULT_SORT
+    return form, valid, as_of, today, sort, report.sort_summaries(found, sort)
 
 
 @require_GET
-def report(request):
+def report_page(request):
     return render_report(request, *report_rows(request))
 
 
-def render_report(request, form, valid, as_of, sort, summaries):
-    audit.record_many(audit.Action.VIEW, patients=[summary.patient for summary in summaries])
-    trend_start = as_of - timedelta(days=adherence.PAIN_TREND_DAYS - 1)
-    for summary in summaries:
+def render_report(request, form, valid, as_of, today, sort, found):
+    audit.record_many(audit.Action.VIEW, patients=[summary.patient for summary in found])
+    is_today = as_of >= today
+    windows = summaries.report_windows(as_of=as_of, today=today)
+    for summary in found:
         # Reversed here rather than by the template's url tag, which costs twice as much
         # on each of a clinic's hundreds of rows.
         summary.url = reverse("patients:patient-detail", args=[summary.patient.pk])
-        summary.spark = charts.sparkline(summary.pain_trend, trend_start, adherence.PAIN_TREND_DAYS)
+        summary.spark = charts.sparkline(
+            summary.pain_trend, windows.trend.start, flags.PAIN_TREND_DAYS
+        )
     query = request.GET.copy()
     query.pop("sort", None)
-    columns = {
-        key: {
-            "label": label,
-            "sorted": sort.lstrip("-") == key,
-            "descending": sort == f"-{key}",
-            "next": f"-{key}" if sort == key else key,
+    columns = [
+        {
+            "key": column.key,
+            "label": column.label,
+            "sortable": column.sort_key is not None,
+            "sorted": sort.lstrip("-") == column.key,
+            "descending": sort == f"-{column.key}",
+            "next": f"-{column.key}" if sort == column.key else column.key,
+            "dates": windows.adherence[column.key].label if column.key in windows.adherence else "",
         }
-        for key, label in REPORT_SORTS.items()
-    }
-    show_clinician = request.user.is_superuser
+        for column in report.shown_columns(
+            administrator=request.user.is_superuser, is_today=is_today
+        )
+    ]
     context = {
         "form": form,
         "as_of": as_of,
-        "summaries": summaries,
+        "is_today": is_today,
+        "windows": windows,
+        "summaries": found,
         "columns": columns,
-        "column_count": 12 if show_clinician else 11,
+        "show_clinician": request.user.is_superuser,
         "query": query.urlencode(),
         "csv_query": request.GET.urlencode(),
-        "show_clinician": show_clinician,
-        "rules": adherence,
+        "rules": RULES,
+        "monitoring_on": settings.PORTAL_REMOTE_MONITORING,
     }
     return render(request, "patients/report.html", context, status=200 if valid else 400)
 
 
 @require_GET
 def report_csv(request):
-    form, valid, as_of, sort, summaries = report_rows(request)
+    form, valid, as_of, today, sort, found = report_rows(request)
     if not valid:
         # The page explains what was wrong with the choices.
-        return render_report(request, form, valid, as_of, sort, summaries)
-    audit.record_many(audit.Action.EXPORT, patients=[summary.patient for summary in summaries])
-    header = [
-        "patient",
-        "e-mail",
-        "clinician",
-        "levels",
-        "adherence 7 days %",
-        "adherence 14 days %",
-        "adherence 28 days %",
-        "holds done 14 days",
-        "holds expected 14 days",
-        "days with data (of 30)",
-        "last activity",
-        "pain baseline",
-        "pain current",
-        "pain change",
-        "flags",
-    ]
-    rows = (
-        [
-            summary.patient,
-            summary.patient.user.email,
-            summary.patient.clinician,
-            "; ".join(str(prescription.level) for prescription in summary.prescriptions),
-            _percent(summary.adherence[7]),
-            _percent(summary.adherence[14]),
-            _percent(summary.adherence[28]),
-            summary.adherence[14].done,
-            summary.adherence[14].expected,
-            summary.days_with_data,
-            localtime(summary.last_activity).isoformat() if summary.last_activity else "",
-            _one_decimal(summary.pain_baseline),
-            _one_decimal(summary.pain_current),
-            _one_decimal(summary.pain_change),
-            "; ".join(f"{flag.label}: {flag.reason}" for flag in summary.flags),
-        ]
-        for summary in summaries
-    )
+        return render_report(request, form, valid, as_of, today, sort, found)
+    audit.record_many(audit.Action.EXPORT, patients=[summary.patient for summary in found])
+    header, rows = report.csv_table(found, report.COLUMNS)
     return csv_response(f"adherence-{as_of.isoformat()}.csv", header, rows)
-
-
-def _one_decimal(value):
-    return "" if value is None else round(value, 1)
 
 
 @require_GET
@@ -161,21 +128,33 @@ def patient_detail(request, patient_id):
     patient = patient_for_staff(request.user, patient_id)
     audit.record(audit.Action.VIEW, patient=patient)
     _, tz, today = clinic_now()
-    (summary,) = adherence.patient_summaries(patients=[patient], as_of=today, today=today, tz=tz)
-    # The page's month is the summary's data window.
-    daily = summary.daily
-    start, end = min(daily), today + timedelta(days=1)
+    context = patient_record_context(patient, tz=tz, today=today)
+    return render(request, "patients/patient_detail.html", context)
+
+
+def patient_record_context(patient, *, tz, today, **forms):
+    """What the clinician's patient record shows; ``forms`` are bound forms being shown
+    again with their errors."""
+    (summary,) = summaries.patient_summaries(patients=[patient], as_of=today, today=today, tz=tz)
+    month = summary.month
     pains = list(
-        PainScore.objects.for_patient(patient).between(
-            adherence.day_start(start, tz), adherence.day_start(end, tz)
-        )
+        PainScore.objects.for_patient(patient)
+        .from_patient()
+        .between(day_start(month.start, tz), day_start(today + timedelta(days=1), tz))
     )
-    pain_points = [(adherence.local_date(pain.recorded_at, tz), pain.score) for pain in pains]
+    intake = (
+        PainScore.objects.for_patient(patient)
+        .intake()
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
     prescriptions = (
         Prescription.objects.filter(patient=patient)
         .select_related("level__exercise", "prescribed_by", "progressed_from__level")
         .order_by("-start_date", "-pk")
     )
+    daily = summary.daily
     context = {
         "patient": patient,
         "summary": summary,
@@ -185,13 +164,149 @@ def patient_detail(request, patient_id):
         ],
         "days": [(each, daily[each]) for each in reversed(list(daily))],
         "holds_chart": charts.holds_chart(daily),
-        "pain_chart": charts.pain_chart(list(daily), pain_points),
+        "pain_chart": charts.pain_chart(
+            list(daily) + [today],
+            [(local_date(pain.recorded_at, tz), pain.score) for pain in pains],
+        ),
         "pains": pains,
         "notes": [pain for pain in pains if pain.note],
         "prescriptions": prescriptions,
-        "month": adherence.total(daily),
+        "intake": intake,
+        "intake_form": forms.get("intake_form") or IntakePainForm(today=today),
+        "rules": RULES,
+        "monitoring_on": settings.PORTAL_REMOTE_MONITORING,
     }
-    return render(request, "patients/patient_detail.html", context)
+    if settings.PORTAL_REMOTE_MONITORING:
+        context.update(
+            {
+                "month_time": monitoring.month_of_time(patient, today),
+                "time_entries": MonitoringTime.objects.filter(patient=patient)
+                .between(*monitoring.month_bounds(today))
+                .select_related("clinician"),
+                "time_form": forms.get("time_form") or MonitoringTimeForm(today=today),
+                "start_form": forms.get("start_form")
+                or MonitoringStartForm(
+                    today=today, initial={"monitoring_start": patient.monitoring_start}
+                ),
+                "payers_vary": monitoring.PAYERS_VARY,
+            }
+        )
+    return context
+
+
+def _record_form_post(request, patient_id, form_class, name, save):
+    """The shared flow of a form posted from the patient record: saved and back to the
+    record, or the record again with the form's errors (400)."""
+    patient = patient_for_staff(request.user, patient_id)
+    _, tz, today = clinic_now()
+    form = form_class(request.POST, today=today)
+    if form.is_valid():
+        message = save(patient=patient, tz=tz, **form.cleaned_data)
+        messages.success(request, message)
+        return redirect("patients:patient-detail", patient_id=patient.pk)
+    context = patient_record_context(patient, tz=tz, today=today, **{name: form})
+    return render(request, "patients/patient_detail.html", context, status=400)
+
+
+@require_POST
+def intake_pain(request, patient_id):
+    def save(*, patient, tz, score, day):
+        # Recorded at noon of its day, so that it is that day in any reading.
+        moment = day_start(day, tz) + timedelta(hours=12)
+        services.intake_pain_record(
+            patient=patient, score=score, recorded_at=moment, by=request.user
+        )
+        return f"Intake pain {score} of 10 recorded; it is {patient}'s baseline now."
+
+    return _record_form_post(request, patient_id, IntakePainForm, "intake_form", save)
+
+
+def _require_monitoring():
+    if not settings.PORTAL_REMOTE_MONITORING:
+        raise Http404("Remote monitoring is not turned on for this clinic.")
+
+
+@require_POST
+def monitoring_time(request, patient_id):
+    _require_monitoring()
+
+    def save(*, patient, tz, day, minutes, live_contact):
+        services.monitoring_time_log(
+            patient=patient,
+            clinician=request.user,
+            day=day,
+            minutes=minutes,
+            live_contact=live_contact,
+        )
+        return f"{minutes} minutes logged for {day:%b} {day.day}."
+
+    return _record_form_post(request, patient_id, MonitoringTimeForm, "time_form", save)
+
+
+@require_POST
+def monitoring_start(request, patient_id):
+    _require_monitoring()
+
+    def save(*, patient, tz, monitoring_start):
+        services.monitoring_start_set(patient=patient, monitoring_start=monitoring_start)
+        if monitoring_start is None:
+            return "Monitoring now counts from the first prescription's start."
+        day = monitoring_start
+        return f"Monitoring now counts from {day:%B} {day.day}, {day.year}."
+
+    return _record_form_post(request, patient_id, MonitoringStartForm, "start_form", save)
+
+
+@require_GET
+def monitoring_csv(request):
+    """Per patient, the month's device-supply periods with their days with data and
+    tier, and the month's management minutes with the codes they support."""
+    _require_monitoring()
+    require_clinical_staff(request.user)
+    _, tz, today = clinic_now()
+    form = MonitoringMonthForm(request.GET or None, today=today)
+    if form.is_bound and not form.is_valid():
+        return render(request, "patients/monitoring_month.html", {"form": form}, status=400)
+    month = form.cleaned_data["month"] if form.is_bound else today.replace(day=1)
+    patients = list(patients_visible_to(request.user).with_people())
+    rows = monitoring.month_rows(patients=patients, month=month, today=today, tz=tz)
+    audit.record_many(
+        audit.Action.EXPORT, patients=sorted({row.patient for row in rows}, key=lambda p: p.pk)
+    )
+    header = [
+        "patient",
+        "e-mail",
+        "clinician",
+        "month",
+        "period",
+        "period start",
+        "period end",
+        "period status",
+        "days with data",
+        "device supply code",
+        "management minutes in month",
+        "live contact in month",
+        "management codes",
+    ]
+    lines = (
+        [
+            row.patient,
+            row.patient.user.email,
+            row.patient.clinician,
+            f"{month:%Y-%m}",
+            row.period.number,
+            row.period.start.isoformat(),
+            row.period.last.isoformat(),
+            "complete" if row.period.complete else f"under way, {row.period.days_left} days left",
+            row.period.days_with_data,
+            row.period.code or "none",
+            row.time.minutes if row.time else "",
+            ("yes" if row.time.live_contact else "no") if row.time else "",
+            monitoring.codes_label(row.time.codes) if row.time else "",
+        ]
+        for row in rows
+    )
+    return csv_response(f"remote-monitoring-{month:%Y-%m}.csv", header, lines)
 
 
 @require_http_methods(["GET", "POST"])

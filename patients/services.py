@@ -6,7 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from exercises.models import Level
-from patients.models import HoldLog, PainScore, Prescription, new_calendar_token
+from patients.models import (
+    HoldLog,
+    MonitoringTime,
+    PainScore,
+    Prescription,
+    new_calendar_token,
+)
 from portal import audit, invitations, roles
 from portal.models import User
 
@@ -92,6 +98,37 @@ def pain_score_update(*, pain_score, score, context, note):
 
 def pain_score_delete(*, pain_score):
     _delete(pain_score)
+
+
+@transaction.atomic
+def intake_pain_record(*, patient, score, recorded_at, by):
+    """The intake pain score a clinician records: the patient's pain baseline."""
+    pain = PainScore.objects.create(
+        patient=patient,
+        score=score,
+        context=PainScore.Context.INTAKE,
+        recorded_at=recorded_at,
+        recorded_by=by,
+    )
+    audit.record(audit.Action.CREATE, obj=pain, patient=patient)
+    return pain
+
+
+@transaction.atomic
+def monitoring_time_log(*, patient, clinician, day, minutes, live_contact):
+    entry = MonitoringTime.objects.create(
+        patient=patient, clinician=clinician, day=day, minutes=minutes, live_contact=live_contact
+    )
+    audit.record(audit.Action.CREATE, obj=entry, patient=patient)
+    return entry
+
+
+@transaction.atomic
+def monitoring_start_set(*, patient, monitoring_start):
+    patient.monitoring_start = monitoring_start
+    patient.save(update_fields=["monitoring_start"])
+    audit.record(audit.Action.UPDATE, obj=patient, patient=patient)
+    return patient
 
 
 @transaction.atomic

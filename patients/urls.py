@@ -19,13 +19,29 @@ urlpatterns = [
     path("holds/<int:pk>/delete/", views.delete_hold, name="delete-hold"),
     path("pain/<int:pk>/edit/", views.edit_pain, name="edit-pain"),
     path("pain/<int:pk>/delete/", views.delete_pain, name="delete-pain"),
-    path("clinic/", report_views.report, name="report"),
+    path("clinic/", report_views.report_page, name="report"),
     path("clinic/report.csv", report_views.report_csv, name="report-csv"),
+    path("clinic/monitoring.csv", report_views.monitoring_csv, name="monitoring-csv"),
     path("clinic/patients/<int:patient_id>/", report_views.patient_detail, name="patient-detail"),
     path(
         "clinic/patients/<int:patient_id>/fhir.json",
         report_views.patient_fhir,
         name="patient-fhir",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/intake-pain/",
+        report_views.intake_pain,
+        name="intake-pain",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/monitoring/time/",
+        report_views.monitoring_time,
+        name="monitoring-time",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/monitoring/start/",
+        report_views.monitoring_start,
+        name="monitoring-start",
     ),
     path(
         "clinic/patients/<int:patient_id>/prescriptions/<int:prescription_id>/progress/",

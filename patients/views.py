@@ -12,14 +12,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patients import adherence, calendar, charts, exports, services
+from patients import adherence, calendar, charts, exports, flags, services
 from patients.access import (
     hold_log_for_patient,
     pain_score_for_patient,
     patient_for_user,
     prescription_for_user,
 )
-from patients.clock import clinic_now
 from patients.forms import (
     HoldEditForm,
     HoldLogForm,
@@ -29,12 +28,12 @@ from patients.forms import (
 )
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import audit
+from portal.clock import clinic_now, day_start, local_date
 
-HISTORY_DAYS = 30
 # The today and history pages read this many days before today, and no more: the streak
 # is shown up to this length ("30 days or more"), so a page costs the same after a month
-# of use as after a year. The history's days are among them.
-RECENT_DAYS = HISTORY_DAYS
+# of use as after a year. The history's month (adherence.MONTH_DAYS) is among them.
+RECENT_DAYS = adherence.MONTH_DAYS
 PROGRESSION_NOTE_DAYS = 14
 
 
@@ -78,7 +77,8 @@ class RecentProgram:
         )
         for prescription in prescriptions:
             prescription.patient = patient
-        counts = adherence.qualifying_counts(patient_ids=[patient.pk], start=start, end=end, tz=tz)
+        rows = adherence.hold_counts(patient_ids=[patient.pk], start=start, end=end, tz=tz)
+        counts = adherence.full_holds(rows)
         daily = adherence.adherence_by_day(prescriptions, counts, start, end)[patient.pk]
         return cls(day=day, prescriptions=prescriptions, counts=counts, daily=daily)
 
@@ -86,10 +86,15 @@ class RecentProgram:
         """Days in a row with the whole program done, counted up to RECENT_DAYS."""
         return min(adherence.streak(self.daily, self.day), RECENT_DAYS)
 
+    def window(self, days):
+        """The adherence window of ``days`` complete days before today."""
+        return adherence.adherence_window(days, report_day=self.day, today=self.day)
+
     def week(self):
-        """This week's adherence: the last seven days, today once its program is done."""
-        settled = adherence.settled(self.daily, self.day)
-        return adherence.total(settled, start=self.day - timedelta(days=6))
+        return adherence.total(self.daily, self.window(7))
+
+    def today_so_far(self):
+        return self.daily[self.day]
 
     def cards(self):
         """Today's program, one card per active prescription, with today's holds."""
@@ -121,13 +126,18 @@ class RecentProgram:
 
 def week_summary(recent, pain_days):
     """The "This week" box and the severe-pain warning, from RecentProgram and the
-    patient's pain scores by day (adherence.pain_by_day) of at least the last seven days."""
+    patient's own pain scores by day (flags.scores_by_day) of at least the last seven
+    days."""
     streak = recent.streak()
     return {
         "week": recent.week(),
+        "week_window": recent.window(7),
+        "today_so_far": recent.today_so_far(),
         "streak": streak,
         "streak_capped": streak >= RECENT_DAYS,
-        "severe_pain": adherence.severe_pain(pain_days, recent.day),
+        "severe_pain": flags.severe_pain(
+            pain_days, adherence.reading_window(flags.PAIN_WINDOW_DAYS, report_day=recent.day)
+        ),
     }
 
 
@@ -140,10 +150,11 @@ def today(request):
 
 def render_today(request, patient, now, tz, day, *, pain_form=None, status=200):
     recent = RecentProgram.read(patient, day, tz)
-    week_start = adherence.day_start(day - timedelta(days=adherence.PAIN_WINDOW_DAYS - 1), tz)
-    pain_days = adherence.pain_by_day(
+    week = adherence.reading_window(flags.PAIN_WINDOW_DAYS, report_day=day)
+    pain_days = flags.scores_by_day(
         PainScore.objects.for_patient(patient)
-        .between(week_start, adherence.day_start(day + timedelta(days=1), tz))
+        .from_patient()
+        .between(day_start(week.start, tz), day_start(week.end, tz))
         .values_list("score", "recorded_at"),
         tz,
     )
@@ -266,43 +277,41 @@ def safe_next(request, default):
 @require_GET
 def history(request):
     now, tz, day = clinic_now()
-    start_day = day - timedelta(days=HISTORY_DAYS - 1)
-    start, end = (
-        adherence.day_start(start_day, tz),
-        adherence.day_start(day + timedelta(days=1), tz),
-    )
-
     patient = patient_for_user(request.user)
     recent = RecentProgram.read(patient, day, tz)
-    daily = {each: result for each, result in recent.daily.items() if each >= start_day}
+    # The month of complete days before today, and today on its own.
+    month = recent.window(adherence.MONTH_DAYS)
+    start, end = day_start(month.start, tz), day_start(day + timedelta(days=1), tz)
+    daily = {each: result for each, result in recent.daily.items() if month.covers(each)}
     holds = list(
         HoldLog.objects.for_patient(patient)
         .between(start, end)
         .select_related("prescription__level__exercise")
     )
     pains = list(PainScore.objects.for_patient(patient).between(start, end))
-    entries_by_day = {each: {"holds": [], "pains": []} for each in daily}
+    entries_by_day = {each: {"holds": [], "pains": []} for each in [*daily, day]}
     for hold in holds:
-        entries_by_day[adherence.local_date(hold.performed_at, tz)]["holds"].append(hold)
+        entries_by_day[local_date(hold.performed_at, tz)]["holds"].append(hold)
     for pain in pains:
-        entries_by_day[adherence.local_date(pain.recorded_at, tz)]["pains"].append(pain)
-    pain_points = [(adherence.local_date(pain.recorded_at, tz), pain.score) for pain in pains]
+        entries_by_day[local_date(pain.recorded_at, tz)]["pains"].append(pain)
+    own_pains = [pain for pain in pains if pain.context != PainScore.Context.INTAKE]
+    pain_points = [(local_date(pain.recorded_at, tz), pain.score) for pain in own_pains]
     earlier = [
         {"day": each, "totals": daily[each], **entries_by_day[each]}
         for each in reversed(list(daily))
-        if each != day
     ]
 
     context = {
         "days": [(each, daily[each]) for each in reversed(list(daily))],
         "holds_chart": charts.holds_chart(daily),
-        "pain_chart": charts.pain_chart(list(daily), pain_points),
+        "pain_chart": charts.pain_chart([*daily, day], pain_points),
         "today": entries_by_day[day],
         "earlier": earlier,
-        "has_pain": bool(pains),
-        "month": adherence.total(adherence.settled(daily, day)),
+        "has_pain": bool(own_pains),
+        "month": adherence.total(daily, month),
+        "month_window": month,
         **week_summary(
-            recent, adherence.pain_by_day(((pain.score, pain.recorded_at) for pain in pains), tz)
+            recent, flags.scores_by_day(((p.score, p.recorded_at) for p in own_pains), tz)
         ),
     }
     return render(request, "patients/history.html", context)

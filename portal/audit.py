@@ -9,8 +9,8 @@ command) is recorded with no actor.
 from contextvars import ContextVar
 
 from django.db import connection
-from django.utils import timezone
 
+from portal.clock import clinic_now
 from portal.models import AuditEvent
 
 _current = ContextVar("portal_audit_request", default=None)
@@ -71,7 +71,7 @@ def record_many(action, *, patients):
     marks = ", ".join(["%s"] * len(ids))
     # Table names come from the models; every value travels as a parameter.
     sql = f"INSERT INTO {table} ({_COLUMNS}) {_SELECT} FROM {source} WHERE id IN ({marks})"  # noqa: S608
-    params = [actor.pk if actor else None, action, timezone.now(), ip, *ids]
+    params = [actor.pk if actor else None, action, clinic_now()[0], ip, *ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

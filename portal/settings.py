@@ -38,11 +38,15 @@ if env_bool("PORTAL_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 PORTAL_CLINIC_NAME = env_str("PORTAL_CLINIC_NAME", "Holdfast Physiotherapy")
+# Remote therapeutic monitoring figures (device-supply periods, management time) on the
+# clinician's pages and a monthly CSV: for clinics that bill for it.
+PORTAL_REMOTE_MONITORING = env_bool("PORTAL_REMOTE_MONITORING", False)
 
 INSTALLED_APPS = [
     "portal",
     "exercises",
     "patients",
+    "bench",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -110,6 +110,11 @@ def make_pain(patient, *, at, score=4, context=PainScore.Context.CHECK_IN, note=
     )
 
 
+def make_intake(patient, clinician, *, at, score=5):
+    """An intake pain score, as a clinician records it on the patient record."""
+    return services.intake_pain_record(patient=patient, score=score, recorded_at=at, by=clinician)
+
+
 def make_busy_clinic(clinician, level, *, patients, days, today, tz):
     """``patients`` patients of ``clinician`` on ``level`` for ``days`` days, each day with
     two holds and a pain score, written in bulk."""

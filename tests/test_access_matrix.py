@@ -16,6 +16,13 @@ from tests.factories import make_hold, make_pain
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def remote_monitoring_on(settings):
+    """The matrix covers the remote-monitoring pages as a clinic that uses them has them."""
+    settings.PORTAL_REMOTE_MONITORING = True
+
+
 PEOPLE = ["anonymous", "alice", "bob", "carol", "dave", "erin", "ada"]
 LOGIN = "login"  # shorthand in the matrix: a redirect to the login page
 
@@ -58,6 +65,11 @@ MATRIX = {
     "patients:patient-detail": ("GET", "patient", [LOGIN, 403, 403, 200, 404, 403, 200]),
     "patients:patient-fhir": ("GET", "patient", [LOGIN, 403, 403, 200, 404, 403, 200]),
     "patients:progress": ("GET", "progress", [LOGIN, 403, 403, 200, 404, 403, 200]),
+    # An empty form is refused with its messages (400); an empty monitoring start is valid.
+    "patients:intake-pain": ("POST", "patient", [LOGIN, 403, 403, 400, 404, 403, 400]),
+    "patients:monitoring-time": ("POST", "patient", [LOGIN, 403, 403, 400, 404, 403, 400]),
+    "patients:monitoring-start": ("POST", "patient", [LOGIN, 403, 403, 302, 404, 403, 302]),
+    "patients:monitoring-csv": ("GET", None, [LOGIN, 403, 403, 200, 200, 403, 200]),
 }
 
 # Routes that change data, and the person allowed to: each must refuse a POST without a
@@ -75,10 +87,21 @@ WRITES = {
     "patients:edit-pain": "alice",
     "patients:delete-pain": "alice",
     "patients:progress": "carol",
+    "patients:intake-pain": "carol",
+    "patients:monitoring-time": "carol",
+    "patients:monitoring-start": "carol",
     "patients:settings": "alice",
     "patients:calendar-reset": "alice",
 }
-POST_ONLY = ["logout", "patients:log-hold", "patients:log-pain", "patients:calendar-reset"]
+POST_ONLY = [
+    "logout",
+    "patients:log-hold",
+    "patients:log-pain",
+    "patients:calendar-reset",
+    "patients:intake-pain",
+    "patients:monitoring-time",
+    "patients:monitoring-start",
+]
 
 
 def named_routes(patterns=None, namespace=None):

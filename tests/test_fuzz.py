@@ -8,7 +8,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from patients.models import HoldLog, PainScore, Patient, Prescription
+from patients.models import HoldLog, MonitoringTime, PainScore, Patient, Prescription
 from tests.factories import make_hold, make_pain
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +63,7 @@ def stored_rows():
         list(PainScore.objects.order_by("pk").values()),
         list(Prescription.objects.order_by("pk").values()),
         list(Patient.objects.order_by("pk").values()),
+        list(MonitoringTime.objects.order_by("pk").values()),
     )
 
 
@@ -131,6 +132,26 @@ def test_correcting_a_pain_score(alice_client, alice_rx, data):
 def test_the_report_and_its_csv(carol_client, alice_rx, data):
     check(carol_client, "GET", reverse("patients:report"), data)
     check(carol_client, "GET", reverse("patients:report-csv"), data)
+
+
+@FUZZ
+@given(data=form_data("score", "day"))
+def test_recording_an_intake_pain_score(carol_client, alice_rx, data):
+    check(carol_client, "POST", reverse("patients:intake-pain", args=[alice_rx.patient.pk]), data)
+
+
+@pytest.fixture
+def remote_monitoring_on(settings):
+    settings.PORTAL_REMOTE_MONITORING = True
+
+
+@FUZZ
+@given(data=form_data("day", "minutes", "live_contact", "monitoring_start", "month"))
+def test_remote_monitoring_forms(carol_client, alice_rx, remote_monitoring_on, data):
+    patient = alice_rx.patient.pk
+    check(carol_client, "POST", reverse("patients:monitoring-time", args=[patient]), data)
+    check(carol_client, "POST", reverse("patients:monitoring-start", args=[patient]), data)
+    check(carol_client, "GET", reverse("patients:monitoring-csv"), data)
 
 
 @FUZZ

@@ -76,7 +76,8 @@ class TestClinicians:
         make_pain(alice_rx.patient, at=timezone.now() - timedelta(hours=1), score=3)
         client.force_login(carol)
         page = client.get(PATIENTS).content.decode()
-        assert "21% (12 of 56)" in page
+        # The 14 whole days before today: yesterday and the day before were done.
+        assert "14% (8 of 56)" in page
         assert "3/10" in page
 
     def test_the_list_does_not_query_per_patient(

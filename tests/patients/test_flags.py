@@ -1,12 +1,22 @@
-"""The report's figures and flags for hand-made patients, as of a fixed day."""
+"""The report's figures and flags for hand-made patients, as of a fixed day that is over
+(the clinic's today is the day after), unless a test says otherwise."""
 
 from datetime import date, datetime, time, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from patients import adherence
-from tests.factories import make_exercise, make_hold, make_level, make_pain, make_prescription
+from patients import adherence, flags, summaries
+from patients.flags import Mean
+from tests.factories import (
+    make_exercise,
+    make_hold,
+    make_intake,
+    make_level,
+    make_pain,
+    make_prescription,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +38,9 @@ def do_program(prescription, days_ago):
             make_hold(prescription, at=at(ago(days)), side=side)
 
 
-def summary_of(patient):
-    (summary,) = adherence.patient_summaries(
-        patients=[patient], as_of=AS_OF, today=AS_OF, tz=TORONTO
+def summary_of(patient, *, today=AS_OF + timedelta(days=1)):
+    (summary,) = summaries.patient_summaries(
+        patients=[patient], as_of=AS_OF, today=today, tz=TORONTO
     )
     return summary
 
@@ -53,11 +63,11 @@ def test_pain_baseline_is_the_first_week_and_current_the_last(rx):
     make_pain(rx.patient, at=at(ago(0)), score=6)
     do_program(rx, range(14))
     summary = summary_of(rx.patient)
-    assert summary.pain_baseline == 3
-    assert summary.pain_current == 5.5
-    assert summary.pain_change == 2.5
+    assert summary.pain_baseline == Mean(value=3, count=7)
+    assert summary.pain_current == Mean(value=Fraction(11, 2), count=2)
+    assert summary.pain_change.points == Fraction(5, 2)
     assert codes(summary) == ["pain_worse"]
-    assert summary.flags[0].reason == "Pain 5.5 this week vs 3.0 at start"
+    assert summary.flags[0].reason == "Pain 5.5 this week vs 3.0 at start (+2.5, +83 %)"
 
 
 def test_a_change_under_two_points_is_not_worse(rx):
@@ -143,10 +153,10 @@ def test_the_most_urgent_flag_sorts_first(rx, bob_patient, level_1):
     do_program(bob_rx, range(12))
     make_pain(bob_patient, at=at(ago(1)), score=1)
     make_pain(rx.patient, at=at(ago(1)), score=9)
-    summaries = adherence.patient_summaries(
+    found = summaries.patient_summaries(
         patients=[bob_patient, rx.patient], as_of=AS_OF, today=AS_OF, tz=TORONTO
     )
-    ordered = sorted(summaries, key=lambda summary: summary.attention)
+    ordered = sorted(found, key=lambda summary: summary.attention)
     assert [str(summary.patient) for summary in ordered] == ["Alice", "Bob"]
 
 
@@ -192,9 +202,11 @@ def test_days_with_data_look_back_exactly_thirty_days(rx, days, counted, entry):
     assert summary_of(rx.patient).days_with_data == counted
 
 
-def test_the_data_window_covers_every_window_read_within_it():
-    longest = max(*adherence.ADHERENCE_WINDOWS, adherence.PAIN_TREND_DAYS)
-    assert longest <= adherence.DATA_WINDOW_DAYS
+def test_the_reading_covers_every_window_read_within_it():
+    windows = summaries.report_windows(as_of=AS_OF, today=AS_OF)
+    start = min(windows.month.start, windows.data.start)
+    for window in [*windows.by_days.values(), windows.pain, windows.trend]:
+        assert window.start >= start
 
 
 def test_the_pain_trend_shows_the_last_28_days_only(rx):
@@ -230,32 +242,226 @@ def test_thresholds_compare_exactly_without_rounding():
     assert not adherence.at_least(adherence.Adherence(0, 0), 0)
 
 
-def test_a_report_as_of_today_waits_for_today_to_finish(rx):
-    do_program(rx, range(1, 7))
-    make_hold(rx, at=at(AS_OF), side="left")
-    (summary,) = adherence.patient_summaries(
-        patients=[rx.patient], as_of=AS_OF, today=AS_OF, tz=TORONTO
-    )
-    assert summary.adherence[7] == adherence.Adherence(24, 24)
-    (later,) = adherence.patient_summaries(
-        patients=[rx.patient], as_of=AS_OF, today=AS_OF + timedelta(days=1), tz=TORONTO
-    )
-    assert later.adherence[7] == adherence.Adherence(25, 28)
+class TestWindows:
+    """A window of N days is N complete days: ending with the report's day once it is
+    over, with yesterday while it is today."""
+
+    def test_a_report_of_today_counts_seven_whole_days_and_today_on_its_own(self, rx):
+        do_program(rx, range(1, 7))  # six of the seven days before today
+        make_hold(rx, at=at(AS_OF), side="left")
+        summary = summary_of(rx.patient, today=AS_OF)
+        assert summary.windows[7].start == ago(7)
+        assert summary.windows[7].last == ago(1)
+        assert summary.adherence[7] == adherence.Adherence(24, 28)
+        assert summary.today == adherence.Adherence(1, 4)
+
+    def test_a_finished_today_still_leaves_the_window_at_yesterday(self, rx):
+        do_program(rx, range(0, 7))
+        summary = summary_of(rx.patient, today=AS_OF)
+        assert summary.adherence[7] == adherence.Adherence(24, 28)
+        assert summary.today == adherence.Adherence(4, 4)
+
+    def test_a_past_day_ends_its_windows_with_itself(self, rx):
+        do_program(rx, range(0, 7))
+        summary = summary_of(rx.patient)
+        assert (summary.windows[7].start, summary.windows[7].last) == (ago(6), AS_OF)
+        assert summary.adherence[7] == adherence.Adherence(28, 28)
+        assert summary.today is None
+
+    @pytest.mark.parametrize("days", adherence.ADHERENCE_WINDOWS)
+    def test_every_window_has_its_full_number_of_days(self, rx, days):
+        for today in (AS_OF, AS_OF + timedelta(days=1)):
+            summary = summary_of(rx.patient, today=today)
+            assert summary.adherence[days].expected == 4 * days
+            assert (summary.windows[days].end - summary.windows[days].start).days == days
+
+    def test_the_window_names_its_dates(self):
+        window = adherence.adherence_window(
+            14, report_day=date(2026, 12, 1), today=date(2026, 12, 1)
+        )
+        assert window.label == "Nov 17 – Nov 30"
+        across = adherence.adherence_window(7, report_day=date(2027, 1, 3), today=date(2027, 1, 3))
+        assert across.label == "Dec 27, 2026 – Jan 2, 2027"
+
+    def test_the_month_is_thirty_whole_days(self, rx):
+        do_program(rx, range(0, 31))
+        summary = summary_of(rx.patient, today=AS_OF)
+        assert len(summary.daily) == 30
+        assert summary.month_total == adherence.Adherence(120, 120)
 
 
-def test_a_summary_keeps_the_days_of_its_data_window(rx):
-    # The patient page draws its month from them.
-    do_program(rx, [0, 1, 2, 5, 9, 13, 20, 27, 29, 33])
-    make_pain(rx.patient, at=at(ago(2)), score=4)
-    end = AS_OF + timedelta(days=1)
-    month = adherence.daily_adherence(
-        patient_ids=[rx.patient.pk],
-        start=end - timedelta(days=adherence.DATA_WINDOW_DAYS),
-        end=end,
-        tz=TORONTO,
-    )[rx.patient.pk]
-    summary = summary_of(rx.patient)
-    assert summary.daily == month
-    settled = adherence.settled(month, AS_OF)
-    for window, result in summary.adherence.items():
-        assert result == adherence.total(settled, start=end - timedelta(days=window))
+def _pain_days(patient, first_day_ago, scores):
+    for offset, score in enumerate(scores):
+        make_pain(patient, at=at(ago(first_day_ago - offset)), score=score)
+
+
+def baseline_week(patient, scores):
+    """``scores`` on each of the program's first seven days (it started 40 days ago)."""
+    for days_ago in range(34, 41):
+        for hour, score in enumerate(scores, start=8):
+            make_pain(patient, at=at(ago(days_ago), hour), score=score)
+
+
+class TestPainThresholds:
+    """Each threshold at, just below and just above its boundary, compared exactly."""
+
+    @pytest.mark.parametrize(
+        ("current", "worse"),
+        [((5, 5, 6), True), ((5, 5, 5), False), ((5, 6, 6), True)],
+        ids=["exactly 2.0", "1.7", "2.3"],
+    )
+    def test_pain_worse_at_two_points(self, rx, current, worse):
+        baseline_week(rx.patient, [3, 3, 4])  # baseline 10/3
+        _pain_days(rx.patient, 2, current)
+        summary = summary_of(rx.patient)
+        assert summary.pain_baseline.value == Fraction(10, 3)
+        assert ("pain_worse" in codes(summary)) is worse
+
+    def test_exactly_two_points_is_exact_where_floats_are_not(self, rx):
+        baseline_week(rx.patient, [3, 3, 4])
+        _pain_days(rx.patient, 2, [5, 5, 6])
+        change = summary_of(rx.patient).pain_change
+        assert 16 / 3 - 10 / 3 < 2  # what a float comparison would have said
+        assert change.points == 2
+        assert change.worse
+        assert change.meaningful
+
+    @pytest.mark.parametrize(("score", "severe"), [(6, False), (7, True), (8, True)])
+    def test_severe_pain_at_seven(self, rx, score, severe):
+        make_pain(rx.patient, at=at(ago(1)), score=score)
+        assert ("severe_pain" in codes(summary_of(rx.patient))) is severe
+
+    def test_a_severe_score_given_today_flags_at_once(self, rx):
+        make_pain(rx.patient, at=at(AS_OF, 8), score=8)
+        summary = summary_of(rx.patient, today=AS_OF)
+        assert codes(summary)[0] == "severe_pain"
+
+    @pytest.mark.parametrize(
+        ("baseline", "current", "meaningful"),
+        [((5,), (4,), False), ((5,), (3,), True), ((10,), (7,), True), ((4,), (3,), False)],
+        ids=["-1 point -20 %", "-2 points", "-30 %", "-25 %"],
+    )
+    def test_a_change_of_two_points_or_thirty_percent_is_meaningful(
+        self, rx, baseline, current, meaningful
+    ):
+        baseline_week(rx.patient, baseline)
+        _pain_days(rx.patient, 1, current)
+        assert summary_of(rx.patient).pain_change.meaningful is meaningful
+
+    def test_the_change_is_shown_as_points_and_percent(self, rx):
+        baseline_week(rx.patient, [4])
+        _pain_days(rx.patient, 1, [3])
+        change = summary_of(rx.patient).pain_change
+        assert (change.points_shown, change.percent_shown) == ("-1.0", "-25 %")
+
+    def test_no_percentage_of_a_baseline_of_zero(self, rx):
+        baseline_week(rx.patient, [0])
+        _pain_days(rx.patient, 1, [2])
+        change = summary_of(rx.patient).pain_change
+        assert change.percent is None
+        assert change.worse
+
+
+class TestActivityThresholds:
+    @pytest.mark.parametrize(("last_full", "inactive"), [(2, False), (3, True), (4, True)])
+    def test_inactive_from_three_days(self, rx, last_full, inactive):
+        do_program(rx, [last_full])
+        assert ("inactive" in codes(summary_of(rx.patient))) is inactive
+
+    @pytest.fixture
+    def five_a_day(self, alice_patient):
+        """Five holds a day, on no particular side: 70 over 14 days, so 50 % and 80 %
+        are whole numbers of holds."""
+        level = make_level(make_exercise(name="Cat camel"), 1, each_side=False)
+        make_level(level.exercise, 2)
+        return make_prescription(alice_patient, level, start_date=ago(40), holds_per_side=5)
+
+    def hold_times(self, rx, count):
+        for index in range(count):
+            make_hold(rx, at=at(ago(index // 5)), side="none")
+
+    @pytest.mark.parametrize(("holds", "low"), [(34, True), (35, False), (36, False)])
+    def test_low_adherence_under_fifty_percent(self, five_a_day, holds, low):
+        self.hold_times(five_a_day, holds)
+        summary = summary_of(five_a_day.patient)
+        assert summary.adherence[14].expected == 70
+        assert ("low_adherence" in codes(summary)) is low
+
+    @pytest.mark.parametrize(("holds", "ready"), [(55, False), (56, True), (57, True)])
+    def test_ready_from_eighty_percent(self, five_a_day, holds, ready):
+        self.hold_times(five_a_day, holds)
+        make_pain(five_a_day.patient, at=at(ago(1)), score=2)
+        assert ("ready" in codes(summary_of(five_a_day.patient))) is ready
+
+    @pytest.mark.parametrize(("score", "ready"), [(3, True), (4, False)])
+    def test_ready_needs_current_pain_of_three_or_less(self, rx, score, ready):
+        do_program(rx, range(14))
+        make_pain(rx.patient, at=at(ago(40)), score=score)
+        make_pain(rx.patient, at=at(ago(1)), score=score)
+        assert ("ready" in codes(summary_of(rx.patient))) is ready
+
+
+class TestReadiness:
+    def _on_level_for(self, alice_patient, level_1, days):
+        rx = make_prescription(alice_patient, level_1, start_date=ago(days - 1))
+        do_program(rx, range(days))
+        make_pain(alice_patient, at=at(ago(0)), score=1)
+        return summary_of(alice_patient)
+
+    def test_it_is_not_judged_before_the_fourteenth_day(self, alice_patient, level_1):
+        summary = self._on_level_for(alice_patient, level_1, 9)
+        assert "ready" not in codes(summary)
+        assert summary.readiness.note == "not judged yet (day 9 of 14)"
+
+    def test_it_is_judged_on_the_fourteenth_day(self, alice_patient, level_1):
+        summary = self._on_level_for(alice_patient, level_1, 14)
+        assert summary.readiness.judged
+        assert "ready" in codes(summary)
+
+    def test_on_the_last_level_there_is_nothing_to_judge(self, alice_patient, level_2):
+        make_prescription(alice_patient, level_2, start_date=ago(3))
+        assert summary_of(alice_patient).readiness is None
+
+    def test_a_report_of_today_counts_the_days_before_today(self, alice_patient, level_1):
+        make_prescription(alice_patient, level_1, start_date=ago(8))
+        summary = summary_of(alice_patient, today=AS_OF)
+        assert summary.readiness.note == "not judged yet (day 8 of 14)"
+
+
+class TestBaseline:
+    def test_it_is_the_first_seven_days_with_scores_since_the_start(self, rx):
+        # No score in the program's first week: the baseline waits for seven days of them.
+        for days_ago in (30, 28, 27, 25, 24, 22, 21):
+            make_pain(rx.patient, at=at(ago(days_ago)), score=4)
+        make_pain(rx.patient, at=at(ago(21), 20), score=6)  # a second score on day seven
+        make_pain(rx.patient, at=at(ago(20)), score=9)  # the eighth day with a score
+        baseline = summary_of(rx.patient).pain_baseline
+        assert baseline == Mean(value=Fraction(34, 8), count=8)
+
+    def test_scores_from_before_the_program_do_not_count(self, rx):
+        make_pain(rx.patient, at=at(ago(45)), score=9)
+        make_pain(rx.patient, at=at(ago(39)), score=2)
+        assert summary_of(rx.patient).pain_baseline == Mean(value=2, count=1)
+
+    def test_an_intake_score_is_the_baseline(self, rx, carol):
+        _pain_days(rx.patient, 40, [2, 2, 2])
+        make_intake(rx.patient, carol, at=at(ago(41)), score=6)
+        summary = summary_of(rx.patient)
+        assert summary.pain_baseline == Mean(value=6, count=1, source="intake")
+
+    def test_an_intake_score_is_not_the_patients_own(self, rx, carol):
+        make_intake(rx.patient, carol, at=at(ago(1)), score=8)
+        summary = summary_of(rx.patient)
+        assert summary.pain_current is None
+        assert "severe_pain" not in codes(summary)
+        assert summary.days_with_data == 0
+
+    def test_the_latest_intake_score_stands(self, rx, carol):
+        make_intake(rx.patient, carol, at=at(ago(41)), score=6)
+        make_intake(rx.patient, carol, at=at(ago(39)), score=5)
+        make_intake(rx.patient, carol, at=at(AS_OF + timedelta(days=1)), score=1)  # after
+        assert summary_of(rx.patient).pain_baseline.value == 5
+
+
+def test_the_flag_rules_name_the_window_they_judge():
+    assert flags.JUDGED_WINDOW in adherence.ADHERENCE_WINDOWS

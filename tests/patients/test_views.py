@@ -62,18 +62,19 @@ class TestTodayPage:
             for side in ("left", "right", "left", "right"):
                 make_hold(alice_rx, at=moment, side=side)
         response = alice_client.get(TODAY_URL)
-        # Today counts once its program is done; until then the week is the six days before.
+        # The week is the seven whole days before today; today is shown on its own.
         assert response.context["week"].done == 8
-        assert response.context["week"].expected == 24
+        assert response.context["week"].expected == 28
         page = response.content.decode()
-        assert "You did 8 of 24 holds this week (33%)." in page
+        assert "You did 8 of 28 holds in the last 7 days (29%)." in page
+        assert "Today so far: 0 of 4 holds." in page
         assert "2 days in a row with your whole program done." in page
 
     def test_a_patient_without_a_program_is_told_so(self, client, alice_patient):
         client.force_login(alice_patient.user)
         page = client.get(TODAY_URL).content.decode()
         assert "Your clinician has not given you a program yet." in page
-        assert "No program this week yet." in page
+        assert "No program in the last 7 days." in page
 
     def test_an_ended_prescription_is_not_on_today(self, alice_client, alice_rx, today):
         alice_rx.end_date = today

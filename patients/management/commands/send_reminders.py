@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from patients import reminders
+from portal.clock import clinic_now
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, now=None, **options):
         tz = timezone.get_default_timezone()
         if now is None:
-            moment = timezone.now()
+            moment, _, _ = clinic_now()
         else:
             try:
                 moment = datetime.fromisoformat(now)

@@ -10,12 +10,12 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from exercises.models import Level
 from patients import demo, services
 from patients.models import Patient, Prescription
 from portal import roles
+from portal.clock import clinic_now
 from portal.models import User
 
 # Published on purpose in the README: the demo accounts exist only with DEBUG on.
@@ -54,8 +54,7 @@ class Command(BaseCommand):
                 "The demo seed only runs with DEBUG on: its accounts share a published "
                 "password and must never exist on a clinic's server."
             )
-        tz = timezone.get_default_timezone()
-        today = timezone.localdate(timezone=tz)
+        _, tz, today = clinic_now()
         with transaction.atomic():
             users = {
                 email: user_seed(email=email, first_name=first, last_name=last, role=role)

@@ -19,11 +19,11 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.utils import timezone
 
 from exercises.models import Level
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import roles
+from portal.clock import clinic_now
 from portal.models import User
 
 DOMAIN = "bulk.example"
@@ -69,8 +69,7 @@ class Command(BaseCommand):
             )
         started = time.monotonic()
         rng = random.Random(seed)  # noqa: S311  # nosec B311
-        tz = timezone.get_default_timezone()
-        today = timezone.localdate(timezone=tz)
+        _, tz, today = clinic_now()
         levels = list(Level.objects.published().filter(exercise__slug="psoas-stretch"))
         if not levels:
             raise CommandError("The psoas program is missing; run migrate first.")
@@ -192,7 +191,7 @@ def insert(model, rows):
     if connection.vendor != "postgresql":
         model.objects.bulk_create(rows, batch_size=5000)
         return
-    now = timezone.now()
+    now, _, _ = clinic_now()
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     buffer = io.StringIO()

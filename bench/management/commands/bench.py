@@ -28,7 +28,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from patients.management.commands.seed_bulk import DOMAIN
+from bench.management.commands.seed_bulk import DOMAIN
 from patients.models import HoldLog, PainScore, Patient
 from portal.memory import freeze_loaded_objects
 from portal.models import User
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         if runs < 5:
             raise CommandError("--runs must be at least 5 for a 95th percentile to mean much.")
         with override_settings(
-            ROOT_URLCONF="portal.bench_urls",
+            ROOT_URLCONF="bench.urls",
             ALLOWED_HOSTS=["testserver"],
             PORTAL_STAFF_2FA=False,
             AXES_ENABLED=False,

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
-from patients import adherence
+from patients import adherence, summaries
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import roles
 from portal.models import User
@@ -87,15 +87,13 @@ def test_it_refuses_to_run_without_debug(settings):
 def test_carols_demo_report_shows_every_kind_of_flag(debug_on, today, clinic_tz):
     call_command("seed_demo", stdout=io.StringIO())
     carol = User.objects.get(email="carol@example.com")
-    summaries = adherence.patient_summaries(
+    found = summaries.patient_summaries(
         patients=Patient.objects.filter(clinician=carol).with_people(),
         as_of=today,
         today=today,
         tz=clinic_tz,
     )
-    flags = {
-        summary.patient.user.email: {flag.code for flag in summary.flags} for summary in summaries
-    }
+    flags = {summary.patient.user.email: {flag.code for flag in summary.flags} for summary in found}
     assert {"severe_pain", "pain_worse"} <= flags["chris@example.com"]
     assert "inactive" in flags["dana@example.com"]
     assert "ready" in flags["eli@example.com"]

@@ -1,0 +1,283 @@
+"""What the clinician's report, the patient record and the weekly digest say about each
+patient, as of one day: read in a fixed number of queries, whatever the number of
+patients or the length of their history, then judged by patients/flags.py."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import F, Min, OuterRef, Subquery, Window
+from django.db.models.functions import DenseRank, TruncDate
+
+from exercises.models import Level
+from patients import adherence, flags, monitoring
+from patients.adherence import ADHERENCE_WINDOWS, MONTH_DAYS, Adherence
+from patients.flags import BASELINE_DAYS, PAIN_TREND_DAYS, PAIN_WINDOW_DAYS, Mean, PainChange
+from patients.models import HoldLog, PainScore, Patient, Prescription
+from portal.clock import day_start, local_date
+
+
+@dataclass(frozen=True)
+class ReportWindows:
+    """The windows of a report's day: every page names the dates they cover."""
+
+    # By report column key ("adherence_7") and by length (7).
+    adherence: dict
+    by_days: dict
+    month: adherence.Window
+    data: adherence.Window
+    pain: adherence.Window
+    trend: adherence.Window
+
+
+def report_windows(*, as_of, today):
+    by_days = {
+        days: adherence.adherence_window(days, report_day=as_of, today=today)
+        for days in ADHERENCE_WINDOWS
+    }
+    return ReportWindows(
+        adherence={f"adherence_{days}": window for days, window in by_days.items()},
+        by_days=by_days,
+        month=adherence.adherence_window(MONTH_DAYS, report_day=as_of, today=today),
+        data=adherence.reading_window(MONTH_DAYS, report_day=as_of),
+        pain=adherence.reading_window(PAIN_WINDOW_DAYS, report_day=as_of),
+        trend=adherence.reading_window(PAIN_TREND_DAYS, report_day=as_of),
+    )
+
+
+@dataclass
+class PatientSummary:
+    """Everything the clinician's report says about one patient, as of one day."""
+
+    patient: object
+    as_of: object
+    # The prescriptions current on the summary's day.
+    prescriptions: list
+    # The adherence windows (adherence_window) and their Adherence, by length in days.
+    windows: dict
+    adherence: dict
+    # The month of complete days that the record's chart shows, and its days.
+    month: adherence.Window
+    daily: dict
+    # The report's day's own holds while it is today ("today so far"), else None.
+    today: Adherence | None
+    data_window: adherence.Window
+    days_with_data: int
+    last_activity: object
+    last_qualifying_day: object
+    program_start: object
+    pain_window: adherence.Window
+    pain_baseline: Mean | None
+    pain_current: Mean | None
+    pain_trend: list
+    severe: tuple | None
+    next_levels: dict
+    readiness: flags.Readiness | None
+    monitoring: monitoring.Period | None
+    flags: list = field(default_factory=list)
+
+    @property
+    def pain_change(self):
+        return PainChange.between(self.pain_baseline, self.pain_current)
+
+    @property
+    def attention(self):
+        """Sort key: the most urgent flag first, patients without flags last."""
+        return min((flags.ATTENTION[flag.code] for flag in self.flags), default=len(flags.FLAGS))
+
+    def has_flag(self, code):
+        return any(flag.code == code for flag in self.flags)
+
+    @property
+    def windowed(self):
+        """[(Window, Adherence)] of the adherence windows, shortest first."""
+        return [(self.windows[days], self.adherence[days]) for days in ADHERENCE_WINDOWS]
+
+    @property
+    def month_total(self):
+        return adherence.total(self.daily, self.month)
+
+
+def patient_summaries(*, patients, as_of, today, tz):
+    """A PatientSummary per patient, as of ``as_of`` (the clinic's day ``today`` or an
+    earlier one). The number of queries is fixed: it does not grow with the number of
+    patients nor with the length of their history."""
+    patients = list(patients)
+    ids = [patient.pk for patient in patients]
+    end = as_of + timedelta(days=1)
+    every = report_windows(as_of=as_of, today=today)
+    windows, month, data_window = every.by_days, every.month, every.data
+    pain_window, trend_window = every.pain, every.trend
+    # One reading of the holds and one of the pain scores serve every window (a test
+    # keeps the reading covering them all).
+    read_start = min(month.start, data_window.start)
+    prescriptions = list(
+        Prescription.objects.filter(patient_id__in=ids, start_date__lte=as_of)
+        .select_related("level__exercise")
+        .order_by("start_date", "pk")
+    )
+    holds = adherence.hold_counts(patient_ids=ids, start=read_start, end=end, tz=tz)
+    in_reading = [rx for rx in prescriptions if rx.overlaps(read_start, end)]
+    daily = adherence.adherence_by_day(in_reading, adherence.full_holds(holds), read_start, end)
+    hold_days = defaultdict(set)
+    for row in holds:
+        if data_window.covers(row.day):
+            hold_days[row.patient_id].add(row.day)
+
+    current = defaultdict(list)
+    starts = {}
+    for prescription in prescriptions:
+        starts.setdefault(prescription.patient_id, prescription.start_date)
+        if prescription.is_active_on(as_of):
+            current[prescription.patient_id].append(prescription)
+
+    activity = _last_activity(ids, end, tz)
+    baselines = _pain_baselines(ids, end, tz)
+    recent_pain = _daily_pain(ids, read_start, end, tz)
+    next_levels = Level.objects.published().next_levels(
+        [prescription.level for found in current.values() for prescription in found]
+    )
+    monitoring_starts = {
+        patient.pk: patient.monitoring_start or starts.get(patient.pk) for patient in patients
+    }
+    summaries = []
+    for patient in patients:
+        days = daily[patient.pk]
+        pain_days = recent_pain.get(patient.pk, {})
+        data_days = hold_days[patient.pk] | {day for day in pain_days if data_window.covers(day)}
+        own = current.get(patient.pk, [])
+        own_next = {rx.pk: next_levels.get(rx.level_id) for rx in own}
+        summary = PatientSummary(
+            patient=patient,
+            as_of=as_of,
+            prescriptions=own,
+            windows=windows,
+            adherence={length: adherence.total(days, w) for length, w in windows.items()},
+            month=month,
+            daily={day: result for day, result in days.items() if month.covers(day)},
+            today=days.get(as_of) if adherence.is_today(as_of, today) else None,
+            data_window=data_window,
+            days_with_data=len(data_days),
+            last_activity=activity.get(patient.pk, {}).get("any"),
+            last_qualifying_day=activity.get(patient.pk, {}).get("qualifying"),
+            program_start=starts.get(patient.pk),
+            pain_window=pain_window,
+            pain_baseline=baselines.get(patient.pk),
+            pain_current=Mean.of(
+                score
+                for day, scores in pain_days.items()
+                if pain_window.covers(day)
+                for score in scores
+            ),
+            pain_trend=[
+                (day, float(Mean.of(scores).value))
+                for day, scores in sorted(pain_days.items())
+                if trend_window.covers(day)
+            ],
+            severe=flags.severe_pain(pain_days, pain_window),
+            next_levels=own_next,
+            readiness=flags.readiness(own, own_next, windows[flags.JUDGED_WINDOW]),
+            monitoring=monitoring.current_period(
+                start=monitoring_starts[patient.pk],
+                as_of=as_of,
+                data_days=hold_days[patient.pk] | pain_days.keys(),
+            ),
+        )
+        summary.flags = flags.flags_for(summary, as_of)
+        summaries.append(summary)
+    return summaries
+
+
+def _last_activity(patient_ids, end, tz):
+    """The last hold or pain score of each patient, and the day of the last full hold.
+
+    One query; each patient's latest rows are read from the end of their index, so the
+    cost does not grow with the length of their history (except for a patient none of
+    whose holds lasted the full time: finding that out reads all of theirs).
+    """
+    cutoff = day_start(end, tz)
+    holds = HoldLog.objects.filter(patient=OuterRef("pk"), performed_at__lt=cutoff).order_by(
+        "-performed_at"
+    )
+    pains = (
+        PainScore.objects.from_patient()
+        .filter(patient=OuterRef("pk"), recorded_at__lt=cutoff)
+        .order_by("-recorded_at")
+    )
+    rows = (
+        Patient.objects.filter(pk__in=patient_ids)
+        .annotate(
+            last_hold=Subquery(holds.values("performed_at")[:1]),
+            last_full=Subquery(holds.qualifying().values("performed_at")[:1]),
+            last_pain=Subquery(pains.values("recorded_at")[:1]),
+        )
+        .values_list("pk", "last_hold", "last_full", "last_pain")
+        .order_by()
+    )
+    result = defaultdict(dict)
+    for patient_id, last_hold, last_full, last_pain in rows:
+        moments = [moment for moment in (last_hold, last_pain) if moment is not None]
+        if moments:
+            result[patient_id]["any"] = max(moments)
+        if last_full is not None:
+            result[patient_id]["qualifying"] = local_date(last_full, tz)
+    return result
+
+
+def _pain_baselines(patient_ids, end, tz):
+    """Each patient's baseline Mean up to ``end``: their latest intake score, else the
+    mean of the first BASELINE_DAYS days with scores since their program began.
+
+    Two queries. The second reads each patient's scores from their program's start and
+    ranks their days, so a program whose first week had no score still gets a baseline
+    once scores come.
+    """
+    cutoff = day_start(end, tz)
+    intake = {}
+    for patient_id, score in (
+        PainScore.objects.filter(patient_id__in=patient_ids, recorded_at__lt=cutoff)
+        .intake()
+        .order_by("patient_id", "recorded_at", "pk")
+        .values_list("patient_id", "score")
+    ):
+        intake[patient_id] = score  # the latest one stands
+    program_start = (
+        Prescription.objects.filter(patient=OuterRef("patient"))
+        .order_by()
+        .values("patient")
+        .annotate(first=Min("start_date"))
+        .values("first")
+    )
+    rows = (
+        PainScore.objects.filter(patient_id__in=patient_ids, recorded_at__lt=cutoff)
+        .from_patient()
+        .annotate(day=TruncDate("recorded_at", tzinfo=tz), program_start=Subquery(program_start))
+        .filter(day__gte=F("program_start"))
+        .annotate(rank=Window(DenseRank(), partition_by=[F("patient_id")], order_by=F("day").asc()))
+        .filter(rank__lte=BASELINE_DAYS)
+        .values_list("patient_id", "score")
+    )
+    first_days = defaultdict(list)
+    for patient_id, score in rows:
+        first_days[patient_id].append(score)
+    baselines = {patient_id: Mean.of(scores) for patient_id, scores in first_days.items()}
+    baselines.update(
+        {patient_id: Mean.of([score], source="intake") for patient_id, score in intake.items()}
+    )
+    return baselines
+
+
+def _daily_pain(patient_ids, start, end, tz):
+    """For each patient, every score they gave on each day in [start, end)."""
+    rows = (
+        PainScore.objects.filter(patient_id__in=patient_ids)
+        .from_patient()
+        .between(day_start(start, tz), day_start(end, tz))
+        .annotate(day=TruncDate("recorded_at", tzinfo=tz))
+        .values_list("patient_id", "day", "score")
+        .order_by()
+    )
+    result = defaultdict(lambda: defaultdict(list))
+    for patient_id, day, score in rows:
+        result[patient_id][day].append(score)
+    return result

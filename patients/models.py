@@ -363,7 +363,15 @@ class PainScore(models.Model):
                 name="pain_score_intake_recorded_by_staff",
             ),
         ]
-        indexes = [models.Index(fields=["patient", "recorded_at"])]
+        indexes = [
+            models.Index(fields=["patient", "recorded_at"]),
+            # Each report looks up its patients' intake scores among all their scores.
+            models.Index(
+                fields=["patient", "recorded_at"],
+                condition=Q(context="intake"),
+                name="pain_score_intake",
+            ),
+        ]
 
     def __str__(self):
         return f"Pain {self.score}/10 ({self.get_context_display().lower()})"

@@ -82,6 +82,8 @@ def render_report(request, form, valid, as_of, today, sort, found):
         )
     query = request.GET.copy()
     query.pop("sort", None)
+    # The columns whose figures cover a window, and the window each heading names.
+    dated = {**windows.adherence, "days_with_data": windows.data, "pain": windows.pain}
     columns = [
         {
             "key": column.key,
@@ -90,7 +92,7 @@ def render_report(request, form, valid, as_of, today, sort, found):
             "sorted": sort.lstrip("-") == column.key,
             "descending": sort == f"-{column.key}",
             "next": f"-{column.key}" if sort == column.key else column.key,
-            "dates": windows.adherence[column.key].label if column.key in windows.adherence else "",
+            "dates": dated[column.key].label if column.key in dated else "",
         }
         for column in report.shown_columns(
             administrator=request.user.is_superuser, is_today=is_today

@@ -4,9 +4,10 @@ patients or the length of their history, then judged by patients/flags.py."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
+from itertools import islice
 
-from django.db.models import F, Min, OuterRef, Subquery, Window
+from django.db.models import DurationField, ExpressionWrapper, F, Min, OuterRef, Subquery, Window
 from django.db.models.functions import DenseRank, TruncDate
 
 from exercises.models import Level
@@ -15,6 +16,12 @@ from patients.adherence import ADHERENCE_WINDOWS, MONTH_DAYS, Adherence
 from patients.flags import BASELINE_DAYS, PAIN_TREND_DAYS, PAIN_WINDOW_DAYS, Mean, PainChange
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal.clock import day_start, local_date
+
+# A patient's first days with pain scores are looked for in this many days from their
+# program's start, and in all their history only when fewer are found there.
+BASELINE_SCAN_DAYS = 21
+# The bounds of a scan that has no program to start from: an empty range.
+NO_PROGRAM_DAY = date(2000, 1, 3)
 
 
 @dataclass(frozen=True)
@@ -109,8 +116,8 @@ def patient_summaries(*, patients, as_of, today, tz):
     windows, month, data_window = every.by_days, every.month, every.data
     pain_window, trend_window = every.pain, every.trend
     # One reading of the holds and one of the pain scores serve every window (a test
-    # keeps the reading covering them all).
-    read_start = min(month.start, data_window.start)
+    # keeps the reading covering them all); it starts with the month.
+    read_start = month.start
     prescriptions = list(
         Prescription.objects.filter(patient_id__in=ids, start_date__lte=as_of)
         .select_related("level__exercise")
@@ -120,9 +127,9 @@ def patient_summaries(*, patients, as_of, today, tz):
     in_reading = [rx for rx in prescriptions if rx.overlaps(read_start, end)]
     daily = adherence.adherence_by_day(in_reading, adherence.full_holds(holds), read_start, end)
     hold_days = defaultdict(set)
-    for row in holds:
-        if data_window.covers(row.day):
-            hold_days[row.patient_id].add(row.day)
+    for patient_id, _, day, *_ in holds:
+        if day >= data_window.start:
+            hold_days[patient_id].add(day)
 
     current = defaultdict(list)
     starts = {}
@@ -132,7 +139,7 @@ def patient_summaries(*, patients, as_of, today, tz):
             current[prescription.patient_id].append(prescription)
 
     activity = _last_activity(ids, end, tz)
-    baselines = _pain_baselines(ids, end, tz)
+    baselines = _pain_baselines(ids, starts, end, tz)
     recent_pain = _daily_pain(ids, read_start, end, tz)
     next_levels = Level.objects.published().next_levels(
         [prescription.level for found in current.values() for prescription in found]
@@ -154,7 +161,8 @@ def patient_summaries(*, patients, as_of, today, tz):
             windows=windows,
             adherence={length: adherence.total(days, w) for length, w in windows.items()},
             month=month,
-            daily={day: result for day, result in days.items() if month.covers(day)},
+            # The reading starts with the month: its first days are the month's.
+            daily=dict(islice(days.items(), MONTH_DAYS)),
             today=days.get(as_of) if adherence.is_today(as_of, today) else None,
             data_window=data_window,
             days_with_data=len(data_days),
@@ -169,18 +177,18 @@ def patient_summaries(*, patients, as_of, today, tz):
                 if pain_window.covers(day)
                 for score in scores
             ),
+            # The trend line is a drawing: float means are exact enough for it.
             pain_trend=[
-                (day, float(Mean.of(scores).value))
+                (day, sum(scores) / len(scores))
                 for day, scores in sorted(pain_days.items())
                 if trend_window.covers(day)
             ],
             severe=flags.severe_pain(pain_days, pain_window),
             next_levels=own_next,
             readiness=flags.readiness(own, own_next, windows[flags.JUDGED_WINDOW]),
+            # A period is within the data window: it ends no earlier than the report's day.
             monitoring=monitoring.current_period(
-                start=monitoring_starts[patient.pk],
-                as_of=as_of,
-                data_days=hold_days[patient.pk] | pain_days.keys(),
+                start=monitoring_starts[patient.pk], as_of=as_of, data_days=data_days
             ),
         )
         summary.flags = flags.flags_for(summary, as_of)
@@ -224,13 +232,14 @@ def _last_activity(patient_ids, end, tz):
     return result
 
 
-def _pain_baselines(patient_ids, end, tz):
+def _pain_baselines(patient_ids, program_starts, end, tz):
     """Each patient's baseline Mean up to ``end``: their latest intake score, else the
-    mean of the first BASELINE_DAYS days with scores since their program began.
+    mean of the first BASELINE_DAYS days with scores since their program began
+    (``program_starts``: {patient id: first day}).
 
-    Two queries. The second reads each patient's scores from their program's start and
-    ranks their days, so a program whose first week had no score still gets a baseline
-    once scores come.
+    Two queries, and a third only when some patient's first BASELINE_SCAN_DAYS days had
+    fewer than BASELINE_DAYS days with scores: the first days are looked for there, so a
+    long history is not read, and then, for those patients alone, in all of theirs.
     """
     cutoff = day_start(end, tz)
     intake = {}
@@ -241,6 +250,47 @@ def _pain_baselines(patient_ids, end, tz):
         .values_list("patient_id", "score")
     ):
         intake[patient_id] = score  # the latest one stands
+    scores = defaultdict(list)
+    days_found = defaultdict(int)
+    for patient_id, rank, score in _first_score_days(
+        patient_ids, program_starts, cutoff, tz, within=BASELINE_SCAN_DAYS
+    ):
+        scores[patient_id].append(score)
+        days_found[patient_id] = max(days_found[patient_id], rank)
+    scan_end = {
+        pid: start + timedelta(days=BASELINE_SCAN_DAYS) for pid, start in program_starts.items()
+    }
+    later = [
+        patient_id
+        for patient_id in patient_ids
+        if patient_id not in intake
+        and days_found[patient_id] < BASELINE_DAYS
+        and patient_id in scan_end
+        and scan_end[patient_id] < end
+    ]
+    if later:
+        for patient_id in later:
+            scores.pop(patient_id, None)
+        for patient_id, _, score in _first_score_days(later, program_starts, cutoff, tz):
+            scores[patient_id].append(score)
+    baselines = {patient_id: Mean.of(found) for patient_id, found in scores.items()}
+    baselines.update(
+        {patient_id: Mean.of([score], source="intake") for patient_id, score in intake.items()}
+    )
+    return baselines
+
+
+def _first_score_days(patient_ids, program_starts, cutoff, tz, *, within=None):
+    """(patient id, day's rank, score) of the scores on each patient's first
+    BASELINE_DAYS days with scores, from their program's start up to ``cutoff``, and
+    within its first ``within`` days if given."""
+    first = min(program_starts.values(), default=NO_PROGRAM_DAY)
+    rows = PainScore.objects.filter(
+        patient_id__in=patient_ids, recorded_at__gte=day_start(first, tz), recorded_at__lt=cutoff
+    ).from_patient()
+    if within is not None:
+        last = max(program_starts.values(), default=NO_PROGRAM_DAY)
+        rows = rows.filter(recorded_at__lt=day_start(last + timedelta(days=within), tz))
     program_start = (
         Prescription.objects.filter(patient=OuterRef("patient"))
         .order_by()
@@ -248,23 +298,21 @@ def _pain_baselines(patient_ids, end, tz):
         .annotate(first=Min("start_date"))
         .values("first")
     )
-    rows = (
-        PainScore.objects.filter(patient_id__in=patient_ids, recorded_at__lt=cutoff)
-        .from_patient()
-        .annotate(day=TruncDate("recorded_at", tzinfo=tz), program_start=Subquery(program_start))
-        .filter(day__gte=F("program_start"))
-        .annotate(rank=Window(DenseRank(), partition_by=[F("patient_id")], order_by=F("day").asc()))
+    rows = rows.annotate(
+        day=TruncDate("recorded_at", tzinfo=tz), program_start=Subquery(program_start)
+    ).annotate(
+        into_program=ExpressionWrapper(F("day") - F("program_start"), output_field=DurationField())
+    )
+    rows = rows.filter(into_program__gte=timedelta(0))
+    if within is not None:
+        rows = rows.filter(into_program__lt=timedelta(days=within))
+    return (
+        rows.annotate(
+            rank=Window(DenseRank(), partition_by=[F("patient_id")], order_by=F("day").asc())
+        )
         .filter(rank__lte=BASELINE_DAYS)
-        .values_list("patient_id", "score")
+        .values_list("patient_id", "rank", "score")
     )
-    first_days = defaultdict(list)
-    for patient_id, score in rows:
-        first_days[patient_id].append(score)
-    baselines = {patient_id: Mean.of(scores) for patient_id, scores in first_days.items()}
-    baselines.update(
-        {patient_id: Mean.of([score], source="intake") for patient_id, score in intake.items()}
-    )
-    return baselines
 
 
 def _daily_pain(patient_ids, start, end, tz):

@@ -202,11 +202,12 @@ def test_days_with_data_look_back_exactly_thirty_days(rx, days, counted, entry):
     assert summary_of(rx.patient).days_with_data == counted
 
 
-def test_the_reading_covers_every_window_read_within_it():
-    windows = summaries.report_windows(as_of=AS_OF, today=AS_OF)
-    start = min(windows.month.start, windows.data.start)
-    for window in [*windows.by_days.values(), windows.pain, windows.trend]:
-        assert window.start >= start
+@pytest.mark.parametrize("today", [AS_OF, AS_OF + timedelta(days=1)])
+def test_the_reading_from_the_month_covers_every_window(today):
+    windows = summaries.report_windows(as_of=AS_OF, today=today)
+    for window in [*windows.by_days.values(), windows.data, windows.pain, windows.trend]:
+        assert window.start >= windows.month.start
+        assert window.end <= AS_OF + timedelta(days=1)
 
 
 def test_the_pain_trend_shows_the_last_28_days_only(rx):
@@ -437,6 +438,19 @@ class TestBaseline:
         make_pain(rx.patient, at=at(ago(20)), score=9)  # the eighth day with a score
         baseline = summary_of(rx.patient).pain_baseline
         assert baseline == Mean(value=Fraction(34, 8), count=8)
+
+    def test_sparse_scores_are_looked_for_in_the_whole_program(self, rx, bob_patient, level_1):
+        # One score every five days: the seventh comes on day 31 of the program.
+        for into_program in range(0, 40, 5):
+            make_pain(rx.patient, at=at(ago(40 - into_program)), score=into_program // 5)
+        bob_rx = make_prescription(bob_patient, level_1, start_date=ago(40))
+        _pain_days(bob_rx.patient, 40, [1, 1, 1, 1, 1, 1, 1, 9])
+        found = summaries.patient_summaries(
+            patients=[rx.patient, bob_patient], as_of=AS_OF, today=AS_OF, tz=TORONTO
+        )
+        baselines = {summary.patient.pk: summary.pain_baseline for summary in found}
+        assert baselines[rx.patient.pk] == Mean(value=Fraction(21, 7), count=7)
+        assert baselines[bob_patient.pk] == Mean(value=1, count=7)
 
     def test_scores_from_before_the_program_do_not_count(self, rx):
         make_pain(rx.patient, at=at(ago(45)), score=9)

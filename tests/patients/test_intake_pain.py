@@ -83,3 +83,11 @@ def test_the_severe_pain_message_is_the_patients_own_scores(client, carol, alice
     make_pain(alice_rx.patient, at=timezone.now(), score=3)
     client.force_login(alice_rx.patient.user)
     assert client.get(reverse("patients:today")).context["severe_pain"] is None
+
+
+def test_the_history_shows_an_intake_score_without_edit_buttons(client, carol, alice_rx):
+    intake = make_intake(alice_rx.patient, carol, at=timezone.now(), score=6)
+    client.force_login(alice_rx.patient.user)
+    page = client.get(reverse("patients:history")).content.decode()
+    assert "intake (recorded by the clinician)" in page
+    assert reverse("patients:edit-pain", args=[intake.pk]) not in page

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from patients import services
+from patients import adherence, services
 from patients.models import Prescription
 from tests.factories import (
     make_busy_clinic,
@@ -187,6 +187,26 @@ class TestReport:
         page = carol_client.get(REPORT).content.decode()
         assert "How these figures are computed" in page
         assert "capped at what was expected" in page
+        assert "not judged before its 14th day" in page
+
+    def test_every_window_names_its_dates(self, carol_client, alice_rx, today):
+        page = carol_client.get(REPORT).content.decode()
+        for days in (7, 14, 28):
+            window = adherence.adherence_window(days, report_day=today, today=today)
+            assert (window.start, window.last) == (
+                today - timedelta(days=days),
+                today - timedelta(days=1),
+            )
+            assert window.label in page
+        assert "Today so far" in page
+
+    def test_a_past_day_has_no_today_column(self, carol_client, alice_rx, today):
+        as_of = today - timedelta(days=3)
+        page = carol_client.get(REPORT, {"as_of": as_of.isoformat()}).content.decode()
+        assert "Today so far" not in page
+        window = adherence.adherence_window(7, report_day=as_of, today=today)
+        assert (window.start, window.last) == (as_of - timedelta(days=6), as_of)
+        assert window.label in page
 
     def test_the_number_of_queries_does_not_grow_with_patients_or_history(
         self, client, carol, dave, level_1, today, clinic_tz

@@ -112,9 +112,9 @@ def is_complete(result):
 
 
 def hold_counts(*, patient_ids, start, end, tz):
-    """Every day, side and prescription held in [start, end) by these patients, with its
-    holds and the holds that lasted the target: rows with ``patient_id``,
-    ``prescription_id``, ``day``, ``side``, ``holds`` and ``full`` (which may be 0).
+    """Every day, side and prescription held in [start, end) by these patients, with the
+    holds that lasted the target: rows with ``patient_id``, ``prescription_id``, ``day``,
+    ``side`` and ``full`` (which may be 0: a day held, but not long enough).
 
     The one grouped count of holds: the report's adherence (the full holds) and its days
     with data (any hold) read it once, and the patient's pages and the timer read it too.
@@ -124,9 +124,9 @@ def hold_counts(*, patient_ids, start, end, tz):
         .between(day_start(start, tz), day_start(end, tz))
         .annotate(day=TruncDate("performed_at", tzinfo=tz))
         .values_list("patient_id", "prescription_id", "day", "side")
-        .annotate(holds=Count(INDEXED), full=Count(INDEXED, filter=Q(qualifying=True)))
+        .annotate(full=Count(INDEXED, filter=Q(qualifying=True)))
         .order_by()
-        .values_list("patient_id", "prescription_id", "day", "side", "holds", "full", named=True)
+        .values_list("patient_id", "prescription_id", "day", "side", "full", named=True)
     )
 
 
@@ -135,9 +135,7 @@ def full_holds(rows):
     {(prescription id, day, side): holds}."""
     # Unpacked rather than read by name: a clinic's report has a hundred thousand rows.
     return {
-        (prescription_id, day, side): full
-        for _, prescription_id, day, side, _, full in rows
-        if full
+        (prescription_id, day, side): full for _, prescription_id, day, side, full in rows if full
     }
 
 

@@ -4,10 +4,10 @@ patients or the length of their history, then judged by patients/flags.py."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from itertools import islice
 
-from django.db.models import DurationField, ExpressionWrapper, F, Min, OuterRef, Subquery, Window
+from django.db.models import F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import DenseRank, TruncDate
 
 from exercises.models import Level
@@ -20,8 +20,6 @@ from portal.clock import day_start, local_date
 # A patient's first days with pain scores are looked for in this many days from their
 # program's start, and in all their history only when fewer are found there.
 BASELINE_SCAN_DAYS = 21
-# The bounds of a scan that has no program to start from: an empty range.
-NO_PROGRAM_DAY = date(2000, 1, 3)
 
 
 @dataclass(frozen=True)
@@ -282,35 +280,33 @@ def _pain_baselines(patient_ids, program_starts, end, tz):
 
 def _first_score_days(patient_ids, program_starts, cutoff, tz, *, within=None):
     """(patient id, day's rank, score) of the scores on each patient's first
-    BASELINE_DAYS days with scores, from their program's start up to ``cutoff``, and
-    within its first ``within`` days if given."""
-    first = min(program_starts.values(), default=NO_PROGRAM_DAY)
-    rows = PainScore.objects.filter(
-        patient_id__in=patient_ids, recorded_at__gte=day_start(first, tz), recorded_at__lt=cutoff
-    ).from_patient()
-    if within is not None:
-        last = max(program_starts.values(), default=NO_PROGRAM_DAY)
-        rows = rows.filter(recorded_at__lt=day_start(last + timedelta(days=within), tz))
-    program_start = (
-        Prescription.objects.filter(patient=OuterRef("patient"))
-        .order_by()
-        .values("patient")
-        .annotate(first=Min("start_date"))
-        .values("first")
-    )
-    rows = rows.annotate(
-        day=TruncDate("recorded_at", tzinfo=tz), program_start=Subquery(program_start)
-    ).annotate(
-        into_program=ExpressionWrapper(F("day") - F("program_start"), output_field=DurationField())
-    )
-    rows = rows.filter(into_program__gte=timedelta(0))
-    if within is not None:
-        rows = rows.filter(into_program__lt=timedelta(days=within))
+    BASELINE_DAYS days with scores, from their program's start (and within its first
+    ``within`` days, if given) up to ``cutoff``. One query, or none for patients without
+    a program.
+
+    Each start day bounds the scan of its patients on the index of patient and time, so
+    the query reads no score from before a program and, with ``within``, none after its
+    first weeks.
+    """
+    by_start = defaultdict(list)
+    for patient_id in patient_ids:
+        if patient_id in program_starts:
+            by_start[program_starts[patient_id]].append(patient_id)
+    if not by_start:
+        return []
+    scanned = Q()
+    for start, ids in by_start.items():
+        bounds = {"recorded_at__gte": day_start(start, tz)}
+        if within is not None:
+            bounds["recorded_at__lt"] = day_start(start + timedelta(days=within), tz)
+        scanned |= Q(patient_id__in=ids, **bounds)
     return (
-        rows.annotate(
-            rank=Window(DenseRank(), partition_by=[F("patient_id")], order_by=F("day").asc())
-        )
+        PainScore.objects.filter(scanned, recorded_at__lt=cutoff)
+        .from_patient()
+        .annotate(day=TruncDate("recorded_at", tzinfo=tz))
+        .annotate(rank=Window(DenseRank(), partition_by=[F("patient_id")], order_by=F("day").asc()))
         .filter(rank__lte=BASELINE_DAYS)
+        .order_by()
         .values_list("patient_id", "rank", "score")
     )
 

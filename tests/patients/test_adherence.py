@@ -235,10 +235,10 @@ def test_hold_counts_list_every_day_and_side_held_with_its_full_holds(rx, bob_pa
     )
     patient, prescription = rx.patient.pk, rx.pk
     assert sorted(rows) == [
-        (patient, prescription, day(0), "left", 2, 1),
-        (patient, prescription, day(0), "right", 1, 1),
-        (patient, prescription, day(2), "left", 1, 1),
-        (patient, prescription, day(2), "right", 1, 0),
+        (patient, prescription, day(0), "left", 1),
+        (patient, prescription, day(0), "right", 1),
+        (patient, prescription, day(2), "left", 1),
+        (patient, prescription, day(2), "right", 0),
     ]
     assert adherence.full_holds(rows) == {
         (prescription, day(0), "left"): 1,

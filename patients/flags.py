@@ -34,8 +34,10 @@ INACTIVE_DAYS = 3
 LOW_ADHERENCE_PERCENT = 50
 READY_ADHERENCE_PERCENT = 80
 READY_PAIN_AT_MOST = 3
-READY_AFTER_DAYS = 14
+# The adherence window that low adherence and readiness are judged on; a prescription is
+# judged ready only once it has run the whole of it.
 JUDGED_WINDOW = 14
+READY_AFTER_DAYS = JUDGED_WINDOW
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 import secrets
 import uuid
-from datetime import time
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -66,7 +66,7 @@ class Patient(models.Model):
 class PrescriptionQuerySet(models.QuerySet):
     def active_on(self, day):
         """Prescriptions that apply on ``day``: started, and not yet ended."""
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gt=day), start_date__lte=day)
+        return self.overlapping(day, day + timedelta(days=1))
 
     def overlapping(self, start, end):
         """Prescriptions that apply on at least one day of [start, end); an ``end`` of
@@ -202,6 +202,8 @@ class Prescription(models.Model):
         return self.holds_per_side_per_day * len(self.sides)
 
     def is_active_on(self, day):
+        """Like Prescription.objects.active_on(); written out rather than through
+        overlaps() because adherence asks it of every prescription on every day."""
         return self.start_date <= day and (self.end_date is None or day < self.end_date)
 
     def target_met_by(self, seconds):

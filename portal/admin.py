@@ -3,7 +3,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal import two_factor
 from portal.models import AuditEvent, User
 
 admin.site.site_header = f"{settings.PORTAL_CLINIC_NAME}: administration"
@@ -82,3 +85,49 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class SecondFactorAdmin(admin.ModelAdmin):
+    """Staff members' second factors, for administrators: who has which, and removing
+    one (the owner is told by e-mail). Never a key, a QR code or a recovery code: this
+    admin shows no field of a device beyond its owner, name and dates."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        two_factor.second_factor_removed(user=obj.user, name=obj.name)
+
+    def delete_queryset(self, request, queryset):
+        removed = list(queryset.select_related("user"))
+        super().delete_queryset(request, queryset)
+        for device in removed:
+            two_factor.second_factor_removed(user=device.user, name=device.name)
+
+
+# django-otp's own admin pages show a device's key and its QR code: replaced by the above.
+# The portal's admin loads first (the portal comes first in INSTALLED_APPS), and
+# django-otp's skips a model that is registered already; a test keeps it so.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+    admin.site.register(device_model, SecondFactorAdmin)

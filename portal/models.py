@@ -116,3 +116,27 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events cannot be deleted.")
+
+
+class EnrolmentLinkQuerySet(models.QuerySet):
+    def usable(self, *, now, valid_for):
+        return self.filter(used_at__isnull=True, created__gt=now - valid_for)
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link, e-mailed to a staff account's own address, that opens the
+    set-up of a second factor: the password alone never does. Only the SHA-256 of the
+    link's secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrolmentLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"Two-factor set-up link for {self.user}"

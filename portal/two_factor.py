@@ -1,12 +1,24 @@
-"""Two-factor authentication for staff: a TOTP code from an authenticator app.
+"""Two-factor authentication for staff: a TOTP code from an authenticator app, with
+recovery codes.
 
 When PORTAL_STAFF_2FA is on (the default with DEBUG off), a staff member who has not
 confirmed a code in this session can reach only the pages that set up or ask for one.
+
+Setting up needs more than the password: the set-up page e-mails a one-time link to the
+account's own address (valid for an hour), and only that link, opened in the same
+account's session, draws a secret. Each opening draws a fresh secret, kept in that
+session alone until a code from it is confirmed; only then does a device exist. The
+owner is told by e-mail whenever a factor is added or removed, and gets recovery codes
+once, at enrolment. An administrator can remove a factor in the admin, but never read a
+device's key.
 """
 
 import base64
+import hashlib
 import io
+import secrets
 from base64 import b32encode
+from datetime import timedelta
 
 import qrcode
 import qrcode.image.svg
@@ -15,42 +27,31 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp import match_token
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from portal.clock import clinic_now
 from portal.forms import CrispyMixin
+from portal.models import EnrolmentLink
 
 # Pages a staff member may open before the second factor: setting it up, entering a
 # code, leaving.
-OPEN_BEFORE_SECOND_FACTOR = ("two-factor-setup", "two-factor-verify", "logout")
-
-
-class CodeForm(CrispyMixin, forms.Form):
-    submit_label = "Confirm"
-    form_tag = False
-
-    code = forms.CharField(
-        label="Six-digit code from your authenticator app",
-        min_length=6,
-        max_length=6,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
-
-    def __init__(self, *args, device, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.device = device
-
-    def clean_code(self):
-        code = self.cleaned_data["code"]
-        if not code.isdigit() or not self.device.verify_token(code):
-            raise forms.ValidationError(
-                "That code did not match. Check the time on your phone and try the newest code."
-            )
-        return code
+OPEN_BEFORE_SECOND_FACTOR = ("two-factor-setup", "two-factor-enrol", "two-factor-verify", "logout")
+ENROLMENT_LINK_VALID_FOR = timedelta(hours=1)
+RECOVERY_CODES = 10
+# The secret being enrolled, in the session of the account enrolling it.
+PENDING = "portal_two_factor_pending"
+AUTHENTICATOR = "Authenticator app"
+RECOVERY = "Recovery codes"
 
 
 def requires_second_factor(user):
@@ -73,9 +74,17 @@ class StaffTwoFactorMiddleware:
             return None
         if not getattr(view_func, "login_required", True):
             return None
-        has_device = TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
-        target = "two-factor-verify" if has_device else "two-factor-setup"
+        target = "two-factor-verify" if has_second_factor(user) else "two-factor-setup"
         return redirect_to_login(request.get_full_path(), reverse(target))
+
+
+def has_second_factor(user):
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
+def _require_staff(user):
+    if not user.is_staff:
+        raise PermissionDenied("Two-factor authentication is for staff accounts.")
 
 
 def _next_url(request):
@@ -85,51 +94,210 @@ def _next_url(request):
     return reverse("home")
 
 
-def _qr_code(device):
-    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+def _digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _tell_owner(user, subject, message):
+    """An e-mail to the account's own address about its second factors."""
+    send_mail(
+        subject=f"{settings.PORTAL_CLINIC_NAME}: {subject}",
+        message=(
+            f"Hello {user.first_name or 'there'},\n\n{message}\n\n"
+            "If this was not you, tell your clinic's administrator at once: they can "
+            "remove the factor and you can set up a new one.\n\n"
+            f"{settings.PORTAL_CLINIC_NAME}\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def enrolment_link_send(*, user, now):
+    """A new one-time set-up link, e-mailed to the account's own address; earlier
+    links stop working. The link is built from PORTAL_SITE_URL, never from the request."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        EnrolmentLink.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+        EnrolmentLink.objects.create(user=user, token_hash=_digest(token), created=now)
+    link = settings.PORTAL_SITE_URL.rstrip("/") + reverse("two-factor-enrol", args=[token])
+    _tell_owner(
+        user,
+        "set up two-factor authentication",
+        "Someone signed in with your password asked to set up two-factor authentication "
+        f"for your staff account. Open this link, in the browser where you signed in, "
+        f"within {ENROLMENT_LINK_VALID_FOR.seconds // 60} minutes:\n\n{link}\n\n"
+        "The link works once.",
+    )
+
+
+def _spend_link(*, user, token, now):
+    """Whether ``token`` is an unused, unexpired link of ``user``'s; spends it."""
+    spent = (
+        EnrolmentLink.objects.usable(now=now, valid_for=ENROLMENT_LINK_VALID_FOR)
+        .filter(user=user, token_hash=_digest(token))
+        .update(used_at=now)
+    )
+    return spent == 1
+
+
+def _totp(key):
+    """The TOTP of a hex key, with a TOTPDevice's defaults."""
+    device = TOTPDevice(key=key)
+    return device, TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+
+
+def _qr_code(config_url):
+    image = qrcode.make(config_url, image_factory=qrcode.image.svg.SvgPathImage)
     buffer = io.BytesIO()
     image.save(buffer)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+@transaction.atomic
+def second_factor_enrol(*, user, key):
+    """The confirmed authenticator (replacing any earlier one) and fresh recovery codes:
+    (device, codes). The owner is told by e-mail."""
+    replaced = TOTPDevice.objects.filter(user=user).delete()[0] > 0
+    device = TOTPDevice.objects.create(user=user, key=key, name=AUTHENTICATOR, confirmed=True)
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name=RECOVERY, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
+    what = "replaced the authenticator app" if replaced else "added an authenticator app"
+    _tell_owner(
+        user,
+        "a second factor was added to your account",
+        f"Your staff account {what} as its second factor, with new recovery codes.",
+    )
+    return device, codes
+
+
+def second_factor_removed(*, user, name):
+    _tell_owner(
+        user,
+        "a second factor was removed from your account",
+        f"An administrator removed a second factor from your staff account: {name}. You "
+        "will be asked to set up a new one when you next sign in.",
+    )
+
+
+class CodeForm(CrispyMixin, forms.Form):
+    """A code from the authenticator app; ``check`` says whether a code is right."""
+
+    submit_label = "Confirm"
+    form_tag = False
+
+    code = forms.CharField(
+        label="Six-digit code from your authenticator app",
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def __init__(self, *args, check, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.check = check
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not (len(code) == 6 and code.isdigit() and self.check(code)):
+            raise forms.ValidationError(
+                "That code did not match. Check the time on your phone and try the newest code."
+            )
+        return code
+
+
+class SignInCodeForm(CodeForm):
+    """At sign-in: the app's code, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().replace(" ", "")
+        self.device = self.check(code) if code.isalnum() else None
+        if self.device is None:
+            raise forms.ValidationError(
+                "That code did not match. Try the newest code from your app, or a recovery "
+                "code you have not used."
+            )
+        return code
+
+
 @require_http_methods(["GET", "POST"])
 def setup(request):
-    """Enrol an authenticator app: scan the code (drawn here, not by a service), confirm."""
-    if not request.user.is_staff:
-        raise PermissionDenied("Two-factor authentication is for staff accounts.")
-    if TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
+    """Where a staff member without a second factor starts: a link to set one up is
+    e-mailed to the account's own address."""
+    _require_staff(request.user)
+    if has_second_factor(request.user):
         return redirect(f"{reverse('two-factor-verify')}?next={_next_url(request)}")
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
-    )
-    form = CodeForm(request.POST or None, device=device)
-    if request.method == "POST" and form.is_valid():
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        otp_login(request, device)
-        messages.success(request, "Two-factor authentication is set up.")
-        return redirect(_next_url(request))
-    context = {
-        "form": form,
-        "qr_code": _qr_code(device),
-        "secret": b32encode(device.bin_key).decode(),
-        "next": _next_url(request),
-    }
-    return render(
-        request, "registration/two_factor_setup.html", context, status=400 if form.errors else 200
-    )
+    if request.method == "POST":
+        now, _, _ = clinic_now()
+        enrolment_link_send(user=request.user, now=now)
+        messages.success(
+            request,
+            f"A link to set up two-factor authentication is on its way to {request.user.email}.",
+        )
+        return redirect(f"{reverse('two-factor-setup')}?next={_next_url(request)}")
+    return render(request, "registration/two_factor_setup.html", {"next": _next_url(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def enrol(request, token):
+    """The e-mailed link: a fresh secret for this session, shown once, confirmed with a
+    code; then the recovery codes, shown once."""
+    user = request.user
+    _require_staff(user)
+    if request.method == "GET":
+        now, _, _ = clinic_now()
+        if not _spend_link(user=user, token=token, now=now):
+            return render(request, "registration/two_factor_link_invalid.html", status=400)
+        key = default_key()
+        request.session[PENDING] = {"user": user.pk, "key": key}
+        device, _ = _totp(key)
+        device.user = user
+        context = {
+            "form": CodeForm(check=lambda code: False),
+            "qr_code": _qr_code(device.config_url),
+            "secret": b32encode(device.bin_key).decode(),
+            "next": _next_url(request),
+        }
+        return render(request, "registration/two_factor_enrol.html", context)
+    pending = request.session.get(PENDING)
+    if not pending or pending.get("user") != user.pk:
+        return render(request, "registration/two_factor_link_invalid.html", status=400)
+    _, totp = _totp(pending["key"])
+    form = CodeForm(request.POST, check=lambda code: totp.verify(int(code), tolerance=1))
+    if not form.is_valid():
+        # The secret is not drawn again: enter the code from the app that scanned it.
+        context = {"form": form, "next": _next_url(request)}
+        return render(request, "registration/two_factor_enrol.html", context, status=400)
+    device, codes = second_factor_enrol(user=user, key=pending["key"])
+    del request.session[PENDING]
+    otp_login(request, device)
+    context = {"codes": codes, "next": _next_url(request)}
+    return render(request, "registration/two_factor_recovery_codes.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def verify(request):
-    if not request.user.is_staff:
-        raise PermissionDenied("Two-factor authentication is for staff accounts.")
-    device = TOTPDevice.objects.devices_for_user(request.user, confirmed=True).first()
-    if device is None:
+    user = request.user
+    _require_staff(user)
+    if not has_second_factor(user):
         return redirect(f"{reverse('two-factor-setup')}?next={_next_url(request)}")
-    form = CodeForm(request.POST or None, device=device)
+    form = SignInCodeForm(request.POST or None, check=lambda code: match_token(user, code))
     if request.method == "POST" and form.is_valid():
-        otp_login(request, device)
+        otp_login(request, form.device)
+        if isinstance(form.device, StaticDevice):
+            left = form.device.token_set.count()
+            messages.warning(
+                request,
+                f"You used a recovery code; {left} left. Ask an administrator to remove "
+                "your factor if you lost your phone, then set up a new one.",
+            )
         return redirect(_next_url(request))
     context = {"form": form, "next": _next_url(request)}
     return render(

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor.verify, name="two-factor-verify"),
     path("accounts/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
+    path("accounts/two-factor/enrol/<str:token>/", two_factor.enrol, name="two-factor-enrol"),
     path(
         "accounts/welcome/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(

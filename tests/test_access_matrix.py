@@ -44,6 +44,8 @@ MATRIX = {
     "password_reset_complete": ("GET", None, [200, 200, 200, 200, 200, 200, 200]),
     "two-factor-setup": ("GET", None, [LOGIN, 403, 403, 200, 200, 200, 200]),
     "two-factor-verify": ("GET", None, [LOGIN, 403, 403, 302, 302, 302, 302]),
+    # Any link but one just e-mailed to that account is refused.
+    "two-factor-enrol": ("GET", "enrolment", [LOGIN, 403, 403, 400, 400, 400, 400]),
     "password_change": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
     "password_change_done": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
     "patients:today": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
@@ -80,6 +82,7 @@ WRITES = {
     "password_change": "alice",
     "two-factor-setup": "carol",
     "two-factor-verify": "carol",
+    "two-factor-enrol": "carol",
     "patients:log-hold": "alice",
     "patients:log-pain": "alice",
     "patients:edit-hold": "alice",
@@ -131,6 +134,7 @@ def world(everyone, alice_rx, bob_rx):
         "patient": {"patient_id": patient.pk},
         "progress": {"patient_id": patient.pk, "prescription_id": alice_rx.pk},
         "link": {"uidb64": "MQ", "token": "expired-token"},
+        "enrolment": {"token": "not-a-link-that-was-sent"},
         "calendar": {"token": patient.calendar_token},
     }
 

@@ -212,6 +212,10 @@ class TestPrescriptionRules:
                 end = start + timedelta(days=length)
                 found = Prescription.objects.overlapping(start, end).exists()
                 assert alice_rx.overlaps(start, end) is found, (offset, length)
+            active = Prescription.objects.active_on(start).exists()
+            assert alice_rx.is_active_on(start) is active, offset
+        assert alice_rx.overlaps(today, None)
+        assert Prescription.objects.overlapping(today, None).exists()
 
 
 def test_entries_are_editable_only_on_the_day_they_were_logged(alice_rx, clinic_tz, today):

@@ -113,11 +113,12 @@ def is_complete(result):
 
 def hold_counts(*, patient_ids, start, end, tz):
     """Every day, side and prescription held in [start, end) by these patients, with the
-    holds that lasted the target: rows with ``patient_id``, ``prescription_id``, ``day``,
-    ``side`` and ``full`` (which may be 0: a day held, but not long enough).
+    holds that lasted the target: tuples of (patient id, prescription id, day, side,
+    full holds), the last of which may be 0 (a day held, but not long enough).
 
     The one grouped count of holds: the report's adherence (the full holds) and its days
     with data (any hold) read it once, and the patient's pages and the timer read it too.
+    Plain tuples: a clinic's report has a hundred thousand of them.
     """
     return list(
         HoldLog.objects.filter(patient_id__in=patient_ids)
@@ -126,14 +127,12 @@ def hold_counts(*, patient_ids, start, end, tz):
         .values_list("patient_id", "prescription_id", "day", "side")
         .annotate(full=Count(INDEXED, filter=Q(qualifying=True)))
         .order_by()
-        .values_list("patient_id", "prescription_id", "day", "side", "full", named=True)
     )
 
 
 def full_holds(rows):
     """The holds that lasted their target, from hold_counts() rows:
     {(prescription id, day, side): holds}."""
-    # Unpacked rather than read by name: a clinic's report has a hundred thousand rows.
     return {
         (prescription_id, day, side): full for _, prescription_id, day, side, full in rows if full
     }

@@ -144,12 +144,15 @@ def patient_record_context(patient, *, tz, today, **forms):
         .from_patient()
         .between(day_start(month.start, tz), day_start(today + timedelta(days=1), tz))
     )
+    baseline = summary.pain_baseline
     intake = (
         PainScore.objects.for_patient(patient)
         .intake()
         .select_related("recorded_by")
         .order_by("-recorded_at", "-pk")
         .first()
+        if baseline is not None and baseline.source == "intake"
+        else None
     )
     prescriptions = (
         Prescription.objects.filter(patient=patient)

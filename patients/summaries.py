@@ -5,9 +5,10 @@ patients or the length of their history, then judged by patients/flags.py."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from fractions import Fraction
 from itertools import islice
 
-from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import DenseRank, TruncDate
 
 from exercises.models import Level
@@ -79,11 +80,11 @@ class PatientSummary:
     next_levels: dict
     readiness: flags.Readiness | None
     monitoring: monitoring.Period | None
+    pain_change: PainChange | None = None
     flags: list = field(default_factory=list)
 
-    @property
-    def pain_change(self):
-        return PainChange.between(self.pain_baseline, self.pain_current)
+    def __post_init__(self):
+        self.pain_change = PainChange.between(self.pain_baseline, self.pain_current)
 
     @property
     def attention(self):
@@ -125,8 +126,9 @@ def patient_summaries(*, patients, as_of, today, tz):
     in_reading = [rx for rx in prescriptions if rx.overlaps(read_start, end)]
     daily = adherence.adherence_by_day(in_reading, adherence.full_holds(holds), read_start, end)
     hold_days = defaultdict(set)
-    for patient_id, _, day, *_ in holds:
-        if day >= data_window.start:
+    data_start, pain_start, trend_start = data_window.start, pain_window.start, trend_window.start
+    for patient_id, _, day, _, _ in holds:
+        if day >= data_start:
             hold_days[patient_id].add(day)
 
     current = defaultdict(list)
@@ -136,8 +138,9 @@ def patient_summaries(*, patients, as_of, today, tz):
         if prescription.is_active_on(as_of):
             current[prescription.patient_id].append(prescription)
 
-    activity = _last_activity(ids, end, tz)
-    baselines = _pain_baselines(ids, starts, end, tz)
+    activity = _latest(ids, end, tz)
+    intake = {pid: latest["intake"] for pid, latest in activity.items() if "intake" in latest}
+    baselines = _pain_baselines(ids, starts, intake, end, tz)
     recent_pain = _daily_pain(ids, read_start, end, tz)
     next_levels = Level.objects.published().next_levels(
         [prescription.level for found in current.values() for prescription in found]
@@ -149,7 +152,7 @@ def patient_summaries(*, patients, as_of, today, tz):
     for patient in patients:
         days = daily[patient.pk]
         pain_days = recent_pain.get(patient.pk, {})
-        data_days = hold_days[patient.pk] | {day for day in pain_days if data_window.covers(day)}
+        data_days = hold_days[patient.pk].union(day for day in pain_days if day >= data_start)
         own = current.get(patient.pk, [])
         own_next = {rx.pk: next_levels.get(rx.level_id) for rx in own}
         summary = PatientSummary(
@@ -170,17 +173,14 @@ def patient_summaries(*, patients, as_of, today, tz):
             pain_window=pain_window,
             pain_baseline=baselines.get(patient.pk),
             pain_current=Mean.of(
-                score
-                for day, scores in pain_days.items()
-                if pain_window.covers(day)
-                for score in scores
+                score for day, scores in pain_days.items() if day >= pain_start for score in scores
             ),
             # The trend line is a drawing: float means are exact enough for it.
-            pain_trend=[
+            pain_trend=sorted(
                 (day, sum(scores) / len(scores))
-                for day, scores in sorted(pain_days.items())
-                if trend_window.covers(day)
-            ],
+                for day, scores in pain_days.items()
+                if day >= trend_start
+            ),
             severe=flags.severe_pain(pain_days, pain_window),
             next_levels=own_next,
             readiness=flags.readiness(own, own_next, windows[flags.JUDGED_WINDOW]),
@@ -194,8 +194,9 @@ def patient_summaries(*, patients, as_of, today, tz):
     return summaries
 
 
-def _last_activity(patient_ids, end, tz):
-    """The last hold or pain score of each patient, and the day of the last full hold.
+def _latest(patient_ids, end, tz):
+    """Of each patient up to ``end``: the last hold or pain score ("any"), the day of
+    the last full hold ("qualifying") and the latest intake score ("intake").
 
     One query; each patient's latest rows are read from the end of their index, so the
     cost does not grow with the length of their history (except for a patient none of
@@ -205,73 +206,57 @@ def _last_activity(patient_ids, end, tz):
     holds = HoldLog.objects.filter(patient=OuterRef("pk"), performed_at__lt=cutoff).order_by(
         "-performed_at"
     )
-    pains = (
-        PainScore.objects.from_patient()
-        .filter(patient=OuterRef("pk"), recorded_at__lt=cutoff)
-        .order_by("-recorded_at")
+    pains = PainScore.objects.filter(patient=OuterRef("pk"), recorded_at__lt=cutoff).order_by(
+        "-recorded_at", "-pk"
     )
     rows = (
         Patient.objects.filter(pk__in=patient_ids)
         .annotate(
             last_hold=Subquery(holds.values("performed_at")[:1]),
             last_full=Subquery(holds.qualifying().values("performed_at")[:1]),
-            last_pain=Subquery(pains.values("recorded_at")[:1]),
+            last_pain=Subquery(pains.from_patient().values("recorded_at")[:1]),
+            intake=Subquery(pains.intake().values("score")[:1]),
         )
-        .values_list("pk", "last_hold", "last_full", "last_pain")
+        .values_list("pk", "last_hold", "last_full", "last_pain", "intake")
         .order_by()
     )
     result = defaultdict(dict)
-    for patient_id, last_hold, last_full, last_pain in rows:
+    for patient_id, last_hold, last_full, last_pain, intake in rows:
         moments = [moment for moment in (last_hold, last_pain) if moment is not None]
         if moments:
             result[patient_id]["any"] = max(moments)
         if last_full is not None:
             result[patient_id]["qualifying"] = local_date(last_full, tz)
+        if intake is not None:
+            result[patient_id]["intake"] = intake
     return result
 
 
-def _pain_baselines(patient_ids, program_starts, end, tz):
-    """Each patient's baseline Mean up to ``end``: their latest intake score, else the
-    mean of the first BASELINE_DAYS days with scores since their program began
-    (``program_starts``: {patient id: first day}).
+def _pain_baselines(patient_ids, program_starts, intake, end, tz):
+    """Each patient's baseline Mean up to ``end``: their latest intake score (``intake``:
+    {patient id: score}), else the mean of the first BASELINE_DAYS days with scores since
+    their program began (``program_starts``: {patient id: first day}).
 
-    Two queries, and a third only when some patient's first BASELINE_SCAN_DAYS days had
+    One query, and a second only when some patient's first BASELINE_SCAN_DAYS days had
     fewer than BASELINE_DAYS days with scores: the first days are looked for there, so a
     long history is not read, and then, for those patients alone, in all of theirs.
     """
     cutoff = day_start(end, tz)
-    intake = {}
-    for patient_id, score in (
-        PainScore.objects.filter(patient_id__in=patient_ids, recorded_at__lt=cutoff)
-        .intake()
-        .order_by("patient_id", "recorded_at", "pk")
-        .values_list("patient_id", "score")
-    ):
-        intake[patient_id] = score  # the latest one stands
-    scores = defaultdict(list)
-    days_found = defaultdict(int)
-    for patient_id, rank, score in _first_score_days(
-        patient_ids, program_starts, cutoff, tz, within=BASELINE_SCAN_DAYS
-    ):
-        scores[patient_id].append(score)
-        days_found[patient_id] = max(days_found[patient_id], rank)
-    scan_end = {
-        pid: start + timedelta(days=BASELINE_SCAN_DAYS) for pid, start in program_starts.items()
-    }
+    patient_ids = [patient_id for patient_id in patient_ids if patient_id not in intake]
+    first = _first_score_days(patient_ids, program_starts, cutoff, tz, within=BASELINE_SCAN_DAYS)
     later = [
         patient_id
         for patient_id in patient_ids
-        if patient_id not in intake
-        and days_found[patient_id] < BASELINE_DAYS
-        and patient_id in scan_end
-        and scan_end[patient_id] < end
+        if first.get(patient_id, (0, 0, 0))[2] < BASELINE_DAYS
+        and patient_id in program_starts
+        and program_starts[patient_id] + timedelta(days=BASELINE_SCAN_DAYS) < end
     ]
     if later:
-        for patient_id in later:
-            scores.pop(patient_id, None)
-        for patient_id, _, score in _first_score_days(later, program_starts, cutoff, tz):
-            scores[patient_id].append(score)
-    baselines = {patient_id: Mean.of(found) for patient_id, found in scores.items()}
+        first.update(_first_score_days(later, program_starts, cutoff, tz))
+    baselines = {
+        patient_id: Mean(value=Fraction(total, count), count=count)
+        for patient_id, (total, count, _) in first.items()
+    }
     baselines.update(
         {patient_id: Mean.of([score], source="intake") for patient_id, score in intake.items()}
     )
@@ -279,36 +264,43 @@ def _pain_baselines(patient_ids, program_starts, end, tz):
 
 
 def _first_score_days(patient_ids, program_starts, cutoff, tz, *, within=None):
-    """(patient id, day's rank, score) of the scores on each patient's first
-    BASELINE_DAYS days with scores, from their program's start (and within its first
-    ``within`` days, if given) up to ``cutoff``. One query, or none for patients without
-    a program.
+    """{patient id: (sum, number of scores, number of days)} of the scores on each
+    patient's first BASELINE_DAYS days with scores, from their program's start (and
+    within its first ``within`` days, if given) up to ``cutoff``. One query, or none for
+    patients without a program.
 
     Each start day bounds the scan of its patients on the index of patient and time, so
     the query reads no score from before a program and, with ``within``, none after its
-    first weeks.
+    first weeks; the sums are made in the database.
     """
     by_start = defaultdict(list)
     for patient_id in patient_ids:
         if patient_id in program_starts:
             by_start[program_starts[patient_id]].append(patient_id)
     if not by_start:
-        return []
+        return {}
     scanned = Q()
     for start, ids in by_start.items():
         bounds = {"recorded_at__gte": day_start(start, tz)}
         if within is not None:
             bounds["recorded_at__lt"] = day_start(start + timedelta(days=within), tz)
         scanned |= Q(patient_id__in=ids, **bounds)
-    return (
+    day = TruncDate("recorded_at", tzinfo=tz)
+    first_days = (
         PainScore.objects.filter(scanned, recorded_at__lt=cutoff)
         .from_patient()
-        .annotate(day=TruncDate("recorded_at", tzinfo=tz))
-        .annotate(rank=Window(DenseRank(), partition_by=[F("patient_id")], order_by=F("day").asc()))
+        .annotate(rank=Window(DenseRank(), partition_by=[F("patient_id")], order_by=day.asc()))
         .filter(rank__lte=BASELINE_DAYS)
         .order_by()
-        .values_list("patient_id", "rank", "score")
     )
+    rows = (
+        PainScore.objects.filter(pk__in=first_days.values("pk"))
+        .values("patient_id")
+        .annotate(total=Sum("score"), count=Count("pk"), days=Count(day, distinct=True))
+        .order_by()
+        .values_list("patient_id", "total", "count", "days")
+    )
+    return {patient_id: (total, count, days) for patient_id, total, count, days in rows}
 
 
 def _daily_pain(patient_ids, start, end, tz):

@@ -6,8 +6,24 @@ from django.db.models import Count, Max
 from django.forms.models import BaseInlineFormSet
 
 from exercises.models import MAX_STEPS, Exercise, Level, Step
+from portal.admin import HardenedAdminMixin
 
 NO_STEPS_MESSAGE = "A published level needs at least one step. Add a step or untick Published."
+
+
+class InUseWithoutNamesMixin:
+    """Content is refused deletion while patients' prescriptions use it, and the page
+    that says so counts them: it never names a patient (content editors see none)."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, permissions, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            count = len(protected)
+            protected = [
+                f"{count} prescription{'s' if count != 1 else ''} given to patients. End "
+                "them, or move their patients to another level, before deleting this."
+            ]
+        return deleted, counts, permissions, protected
 
 
 class StepInlineFormSet(BaseInlineFormSet):
@@ -68,7 +84,7 @@ class LevelChangeListForm(forms.ModelForm):
 
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
+class LevelAdmin(HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin):
     list_display = ["__str__", "exercise", "number", "hold_range_label", "each_side", "published"]
     list_display_links = ["__str__"]
     list_editable = ["published"]
@@ -112,7 +128,7 @@ class LevelInline(admin.TabularInline):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin):
     list_display = ["name", "body_region", "level_count", "order", "published"]
     list_editable = ["order", "published"]
     list_filter = ["published", "body_region"]

@@ -12,7 +12,7 @@ from patients import adherence, services
 from patients.access import patients_visible_to
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import audit, roles
-from portal.admin import ReadOnlyAdmin
+from portal.admin import HardenedAdminMixin, ReadOnlyAdmin
 from portal.clock import clinic_now, clinic_today
 from portal.csv_export import csv_response
 
@@ -122,7 +122,7 @@ class PatientInviteForm(forms.ModelForm):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "email", "clinician", "adherence_14_days", "latest_pain_score"]
     list_select_related = ["user", "clinician"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]

@@ -9,7 +9,6 @@ from django.db.models import F
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patients import adherence, calendar, charts, exports, flags, services
@@ -29,6 +28,7 @@ from patients.forms import (
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import audit
 from portal.clock import clinic_now, day_start, local_date
+from portal.redirects import redirect_next
 
 # The today and history pages read this many days before today, and no more: the streak
 # is shown up to this length ("30 days or more"), so a page costs the same after a month
@@ -262,16 +262,7 @@ def log_pain(request):
             status=201 if created else 200,
         )
     messages.success(request, message)
-    return redirect(safe_next(request, reverse("patients:today")))
-
-
-def safe_next(request, default):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return redirect_next(request, reverse("patients:today"))
 
 
 @require_GET

@@ -1,8 +1,15 @@
+import axes.admin  # noqa: F401  -- registers its pages first, so that they can be hardened
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpResponseBadRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -14,7 +21,34 @@ admin.site.site_title = settings.PORTAL_CLINIC_NAME
 admin.site.index_title = "Portal administration"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+# Fields whose values are secrets. The admin lets a URL filter a list on any field of
+# its own model (?calendar_token__startswith=a), which would read a secret a character
+# at a time: such lookups are refused (a 400) wherever one of these is named.
+SECRET_FIELDS = frozenset({"password", "calendar_token", "key", "token", "token_hash"})
+
+
+class HardenedAdminMixin:
+    """What every admin of the portal does beyond Django's: no list filter on a secret
+    field, and a 400 (not a 500) for an action on a selection that is not ids."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if SECRET_FIELDS.intersection(lookup.split(LOOKUP_SEP)):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def response_action(self, request, queryset):
+        pk = self.model._meta.pk
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                pk.to_python(value)
+        except ValidationError:
+            return HttpResponseBadRequest(
+                "The selection was not understood. Reload the list and choose again."
+            )
+        return super().response_action(request, queryset)
+
+
+class ReadOnlyAdmin(HardenedAdminMixin, admin.ModelAdmin):
     """Records that only the portal writes: staff may read them here, never add, change
     or delete them."""
 
@@ -43,7 +77,7 @@ class UserEditForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(HardenedAdminMixin, DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["email"]
@@ -70,6 +104,14 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(HardenedAdminMixin, DjangoGroupAdmin):
+    pass
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     """The audit trail, for administrators: read it, filter it, never edit it."""
@@ -87,7 +129,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         return request.user.is_superuser
 
 
-class SecondFactorAdmin(admin.ModelAdmin):
+class SecondFactorAdmin(HardenedAdminMixin, admin.ModelAdmin):
     """Staff members' second factors, for administrators: who has which, and removing
     one (the owner is told by e-mail). Never a key, a QR code or a recovery code: this
     admin shows no field of a device beyond its owner, name and dates."""
@@ -122,6 +164,18 @@ class SecondFactorAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         for device in removed:
             two_factor.second_factor_removed(user=device.user, name=device.name)
+
+
+# django-axes's pages of sign-in attempts, with the same hardening as every other admin.
+for model, model_admin in list(admin.site._registry.items()):
+    if model._meta.app_label == "axes" and not isinstance(model_admin, HardenedAdminMixin):
+        admin.site.unregister(model)
+        admin.site.register(
+            model,
+            type(
+                f"Hardened{type(model_admin).__name__}", (HardenedAdminMixin, type(model_admin)), {}
+            ),
+        )
 
 
 # django-otp's own admin pages show a device's key and its QR code: replaced by the above.

@@ -5,8 +5,23 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is run as a formula (or a command) by some
+# spreadsheet program: the ASCII signs, their full-width forms, which some programs
+# read as the same, the pipe of DDE, and the control characters that hide one.
+FORMULA_PREFIXES = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "|",
+    "\uff1d",  # full-width =
+    "\uff0b",  # full-width +
+    "\uff0d",  # full-width -
+    "\uff20",  # full-width @
+    "\t",
+    "\r",
+    "\n",
+)
 
 
 def safe_cell(value):

@@ -31,7 +31,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -42,6 +41,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 from portal.clock import clinic_now
 from portal.forms import CrispyMixin
 from portal.models import EnrolmentLink
+from portal.redirects import next_path, redirect_next, with_next
 
 # Pages a staff member may open before the second factor: setting it up, entering a
 # code, leaving.
@@ -88,10 +88,7 @@ def _require_staff(user):
 
 
 def _next_url(request):
-    target = request.GET.get("next") or request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse("home")
+    return next_path(request, reverse("home"))
 
 
 def _digest(token):
@@ -233,7 +230,7 @@ def setup(request):
     e-mailed to the account's own address."""
     _require_staff(request.user)
     if has_second_factor(request.user):
-        return redirect(f"{reverse('two-factor-verify')}?next={_next_url(request)}")
+        return redirect(with_next(reverse("two-factor-verify"), _next_url(request)))
     if request.method == "POST":
         now, _, _ = clinic_now()
         enrolment_link_send(user=request.user, now=now)
@@ -241,7 +238,7 @@ def setup(request):
             request,
             f"A link to set up two-factor authentication is on its way to {request.user.email}.",
         )
-        return redirect(f"{reverse('two-factor-setup')}?next={_next_url(request)}")
+        return redirect(with_next(reverse("two-factor-setup"), _next_url(request)))
     return render(request, "registration/two_factor_setup.html", {"next": _next_url(request)})
 
 
@@ -287,7 +284,7 @@ def verify(request):
     user = request.user
     _require_staff(user)
     if not has_second_factor(user):
-        return redirect(f"{reverse('two-factor-setup')}?next={_next_url(request)}")
+        return redirect(with_next(reverse("two-factor-setup"), _next_url(request)))
     form = SignInCodeForm(request.POST or None, check=lambda code: match_token(user, code))
     if request.method == "POST" and form.is_valid():
         otp_login(request, form.device)
@@ -298,7 +295,7 @@ def verify(request):
                 f"You used a recovery code; {left} left. Ask an administrator to remove "
                 "your factor if you lost your phone, then set up a new one.",
             )
-        return redirect(_next_url(request))
+        return redirect_next(request, reverse("home"))
     context = {"form": form, "next": _next_url(request)}
     return render(
         request, "registration/two_factor_verify.html", context, status=400 if form.errors else 200

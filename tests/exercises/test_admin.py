@@ -335,3 +335,24 @@ def existing_steps(level):
         data[f"steps-{index}-order"] = step.order
         data[f"steps-{index}-text"] = step.text
     return data
+
+
+class TestDeletingContentInUse:
+    """The delete page of a level or exercise that patients use counts their
+    prescriptions and names nobody (a content editor sees no patient)."""
+
+    @pytest.mark.parametrize("what", ["level", "exercise"])
+    def test_it_counts_the_prescriptions_without_names(self, client, erin, alice_rx, what):
+        client.force_login(erin)
+        level = alice_rx.level
+        if what == "level":
+            url = reverse("admin:exercises_level_delete", args=[level.pk])
+        else:
+            url = reverse("admin:exercises_exercise_delete", args=[level.exercise.pk])
+        page = client.get(url).content.decode()
+        assert "1 prescription given to patients" in page
+        assert "Alice" not in page
+        assert "alice@example.com" not in page
+        response = client.post(url, {"post": "yes"})
+        assert response.status_code in (200, 302)
+        assert type(level).objects.filter(pk=level.pk).exists()

@@ -182,3 +182,99 @@ def csv_table(summaries, columns):
     header = [name for name, _ in cells]
     rows = ([value(summary) for _, value in cells] for summary in summaries)
     return header, rows
+
+
+MUTED = "text-nowrap text-body-secondary"
+PLAIN = "text-nowrap"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell's text and its classes."""
+
+    text: str
+    css: str = PLAIN
+
+
+def _adherence_cell(result):
+    if not result.has_program:
+        return Cell("no program", MUTED)
+    return Cell(f"{result.percent}%")
+
+
+def _today_cell(today):
+    """Today's holds so far; empty on a report of a past day, which has no such column."""
+    if today is None:
+        return Cell("")
+    if not today.has_program:
+        return Cell("no program", MUTED)
+    return Cell(f"{today.done} of {today.expected}")
+
+
+def _scores(mean, none):
+    if mean is None:
+        return none
+    if mean.source == "intake":
+        return "intake"
+    return f"{mean.count} score{'' if mean.count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One row of the report page, its cells written out: the page puts them in place
+    (the table's hundreds of rows cost far less so than through the template's logic)."""
+
+    summary: object
+    url: str
+    spark: dict
+    levels: list
+    today: Cell
+    adherence: list
+    data: str
+    monitoring: str
+    last_activity: Cell
+    pain: str
+    pain_scores: str
+    change: str
+    meaningful: bool
+    ready_note: str
+
+
+def report_row(summary, *, url, spark, monitoring_on):
+    baseline, current, change = summary.pain_baseline, summary.pain_current, summary.pain_change
+    period = summary.monitoring if monitoring_on else None
+    last = summary.last_activity
+    if change is None:
+        change_text = "–"
+    elif change.percent is None:
+        change_text = change.points_shown
+    else:
+        change_text = f"{change.points_shown} ({change.percent_shown})"
+    return ReportRow(
+        summary=summary,
+        url=url,
+        spark=spark,
+        levels=[f"{rx.level.exercise.name} {rx.level.number}" for rx in summary.prescriptions],
+        today=_today_cell(summary.today),
+        adherence=[
+            _adherence_cell(summary.adherence[days]) for days in adherence.ADHERENCE_WINDOWS
+        ],
+        data=f"{summary.days_with_data} of {summary.data_window.days}",
+        monitoring=(
+            f"period {period.number}: {period.days_with_data} days, {period.code or 'no code yet'}"
+            if period
+            else ""
+        ),
+        last_activity=Cell(f"{localtime(last):%b} {localtime(last).day}")
+        if last
+        else Cell("never", MUTED),
+        pain=f"{baseline.shown if baseline else '–'} → {current.shown if current else '–'}",
+        pain_scores=f"{_scores(baseline, 'no baseline')} → {_scores(current, 'none this week')}",
+        change=change_text,
+        meaningful=change is not None and change.meaningful,
+        ready_note=(
+            f"Ready to progress: {summary.readiness.note}"
+            if summary.readiness and not summary.readiness.judged
+            else ""
+        ),
+    )

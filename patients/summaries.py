@@ -20,7 +20,7 @@ from portal.clock import day_start, local_date
 
 # A patient's first days with pain scores are looked for in this many days from their
 # program's start, and in all their history only when fewer are found there.
-BASELINE_SCAN_DAYS = 21
+BASELINE_SCAN_DAYS = 14
 
 
 @dataclass(frozen=True)

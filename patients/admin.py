@@ -17,6 +17,8 @@ from portal.clock import clinic_now, clinic_today
 from portal.csv_export import csv_response
 
 ADMIN_ADHERENCE_DAYS = 14
+# What the admin's autocomplete shows at once (Django's page of results).
+AUTOCOMPLETE_PAGE = 20
 # What a prescription is: set when it is added, never rewritten afterwards.
 PRESCRIPTION_TERMS = ["level", "holds_per_side", "target_seconds", "sessions_per_day", "start_date"]
 
@@ -178,6 +180,21 @@ class PatientAdmin(HardenedAdminMixin, admin.ModelAdmin):
             audit.record(audit.Action.VIEW, patient=patient)
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        patient = self.get_object(request, object_id)
+        if patient is not None:
+            audit.record(audit.Action.VIEW, patient=patient)
+        return super().history_view(request, object_id, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = request.resolver_match
+        if match is not None and match.url_name == "autocomplete":
+            # The admin's autocomplete lists these patients by name: a look at their
+            # records like any list (the change list records its own).
+            audit.record_many(audit.Action.VIEW, patients=list(results[:AUTOCOMPLETE_PAGE]))
+        return results, may_have_duplicates
+
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
@@ -285,6 +302,12 @@ class ReadOnlyRecordAdmin(ReadOnlyAdmin):
         if entry is not None:
             audit.record(audit.Action.VIEW, obj=entry, patient=entry.patient)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        entry = self.get_object(request, object_id)
+        if entry is not None:
+            audit.record(audit.Action.VIEW, obj=entry, patient=entry.patient)
+        return super().history_view(request, object_id, extra_context)
 
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):

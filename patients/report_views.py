@@ -342,6 +342,8 @@ def progress(request, patient_id, prescription_id):
                 f"{patient} now does Level {successor.level.number}: {successor.level.title}.",
             )
             return redirect("patients:patient-detail", patient_id=patient.pk)
+    if request.method == "GET":
+        audit.record(audit.Action.VIEW, obj=prescription, patient=patient)
     context = {
         "patient": patient,
         "prescription": prescription,

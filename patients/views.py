@@ -447,6 +447,8 @@ def calendar_feed(request, token):
     """The patient's program as a daily calendar event. The address is the secret; the
     feed names no stretch, level or score."""
     patient = get_object_or_404(Patient.objects.select_related("user"), calendar_token=token)
+    # Read by the patient's calendar program, with no one signed in: the event says so.
+    audit.record(audit.Action.VIEW, patient=patient, object_type="CalendarFeed")
     now, tz, today = clinic_now()
     response = HttpResponse(
         calendar.program_calendar(patient, now=now, today=today, tz=tz),

@@ -13,7 +13,7 @@ from django.http import HttpResponseBadRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import two_factor
+from portal import audit, two_factor
 from portal.models import AuditEvent, User
 
 admin.site.site_header = f"{settings.PORTAL_CLINIC_NAME}: administration"
@@ -102,6 +102,21 @@ class UserAdmin(HardenedAdminMixin, DjangoUserAdmin):
             },
         ),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._record_patient_view(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._record_patient_view(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def _record_patient_view(self, request, object_id):
+        """A patient's account is part of their record: opening it is audited."""
+        user = self.get_object(request, object_id)
+        patient = getattr(user, "patient", None) if user is not None else None
+        if patient is not None and request.method == "GET":
+            audit.record(audit.Action.VIEW, patient=patient)
 
 
 admin.site.unregister(Group)

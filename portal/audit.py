@@ -39,21 +39,22 @@ def _who_and_where():
     return user, request.META.get("REMOTE_ADDR") or None
 
 
-def _event(action, obj, patient, actor, ip):
+def _event(action, obj, patient, actor, ip, object_type=None):
     return AuditEvent(
         actor=actor,
         patient=patient,
         action=action,
-        object_type=type(obj).__name__ if obj is not None else "Patient",
+        object_type=object_type or (type(obj).__name__ if obj is not None else "Patient"),
         object_id=str(obj.pk) if obj is not None else str(patient.pk),
         ip=ip,
     )
 
 
-def record(action, *, obj=None, patient):
-    """One event about ``obj`` (or about the patient's record as a whole)."""
+def record(action, *, obj=None, patient, object_type=None):
+    """One event about ``obj`` (or about the patient's record as a whole, or a part of it
+    that ``object_type`` names)."""
     actor, ip = _who_and_where()
-    _event(action, obj, patient, actor, ip).save()
+    _event(action, obj, patient, actor, ip, object_type).save()
 
 
 def record_many(action, *, patients):

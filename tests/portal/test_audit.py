@@ -161,3 +161,54 @@ class TestAppendOnly:
     def test_staff_other_than_administrators_cannot_see_it(self, client, everyone, person):
         client.force_login(everyone[person])
         assert client.get(reverse("admin:portal_auditevent_changelist")).status_code == 403
+
+
+class TestReadsThatWereMissed:
+    """Every look at a patient's record is an event, wherever it happens."""
+
+    def test_the_progression_confirmation_page(self, client, carol, alice_rx):
+        client.force_login(carol)
+        client.get(reverse("patients:progress", args=[alice_rx.patient.pk, alice_rx.pk]))
+        assert events() == [("carol@example.com", "alice@example.com", "view", "Prescription")]
+
+    def test_the_admin_history_of_a_patient(self, client, carol, alice_rx):
+        client.force_login(carol)
+        response = client.get(reverse("admin:patients_patient_history", args=[alice_rx.patient.pk]))
+        assert response.status_code == 200
+        assert ("carol@example.com", "alice@example.com", "view", "Patient") in events()
+
+    def test_the_admin_history_of_an_entry(self, client, carol, alice_rx):
+        hold = make_hold(alice_rx, at=timezone.now())
+        client.force_login(carol)
+        client.get(reverse("admin:patients_holdlog_history", args=[hold.pk]))
+        assert events() == [("carol@example.com", "alice@example.com", "view", "HoldLog")]
+
+    def test_an_administrator_opening_a_patients_account(self, client, ada, alice_rx):
+        client.force_login(ada)
+        response = client.get(reverse("admin:portal_user_change", args=[alice_rx.patient.user.pk]))
+        assert response.status_code == 200
+        assert events() == [("ada@example.com", "alice@example.com", "view", "Patient")]
+
+    def test_a_staff_account_is_not_a_patients_record(self, client, ada, carol):
+        client.force_login(ada)
+        client.get(reverse("admin:portal_user_change", args=[carol.pk]))
+        assert events() == []
+
+    def test_the_admin_autocomplete(self, client, carol, alice_rx):
+        client.force_login(carol)
+        response = client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": "patients",
+                "model_name": "prescription",
+                "field_name": "patient",
+                "term": "Ali",
+            },
+        )
+        assert response.status_code == 200, response.status_code
+        assert "Alice" in response.content.decode()
+        assert ("carol@example.com", "alice@example.com", "view", "Patient") in events()
+
+    def test_a_calendar_feed_read(self, client, alice_rx):
+        client.get(reverse("patients:calendar", args=[alice_rx.patient.calendar_token]))
+        assert events() == [(None, "alice@example.com", "view", "CalendarFeed")]

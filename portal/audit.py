@@ -10,6 +10,7 @@ from contextvars import ContextVar
 
 from django.db import connection
 
+from portal.client_address import client_address
 from portal.clock import clinic_now
 from portal.models import AuditEvent
 
@@ -36,7 +37,7 @@ def _who_and_where():
     if request is None:
         return None, None
     user = request.user if request.user.is_authenticated else None
-    return user, request.META.get("REMOTE_ADDR") or None
+    return user, client_address(request)
 
 
 def _event(action, obj, patient, actor, ip, object_type=None):

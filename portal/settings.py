@@ -34,8 +34,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 SECURE_SSL_REDIRECT = env_bool("PORTAL_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("PORTAL_SECURE_COOKIES", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("PORTAL_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600, minimum=0)
-if env_bool("PORTAL_BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("PORTAL_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the portal append to X-Forwarded-For; the client's
+# address is read that many entries from the right (portal/client_address.py).
+PORTAL_TRUSTED_PROXIES = env_int("PORTAL_TRUSTED_PROXIES", 1 if BEHIND_TLS_PROXY else 0, minimum=0)
 
 PORTAL_CLINIC_NAME = env_str("PORTAL_CLINIC_NAME", "Holdfast Physiotherapy")
 # Remote therapeutic monitoring figures (device-supply periods, management time) on the
@@ -172,16 +176,20 @@ OTP_TOTP_ISSUER = PORTAL_CLINIC_NAME
 
 # Brute force: five wrong passwords for one e-mail address from one network address lock
 # that pair out for 15 minutes. The pair, not the address alone, so that someone trying
-# passwords cannot lock a patient out from everywhere. Counters live in the database,
+# passwords cannot lock a patient out from everywhere; a ceiling across all addresses
+# (portal/lockout.py) bounds guessing spread over many. Counters live in the database,
 # shared by every process.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "portal.lockout.AccountCeilingHandler"
+# Every failure is kept (an hour's worth counts) for the ceiling across addresses.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+PORTAL_ACCOUNT_FAILURE_CEILING = env_int("PORTAL_ACCOUNT_FAILURE_CEILING", 30, minimum=5)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_CALLABLE = "portal.auth.login_username"
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("PORTAL_BEHIND_TLS_PROXY", False) else None
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
 AXES_VERBOSE = False
 
 # Sessions end after PORTAL_IDLE_MINUTES without a request, and PORTAL_SESSION_HOURS after

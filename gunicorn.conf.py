@@ -13,6 +13,8 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
+# Invitation, reset, calendar and two-factor links keep their secret out of the log.
+logger_class = "portal.logs.RedactingGunicornLogger"
 # The access log names the method, the path (ids only, no clinical values) and timing.
 access_log_format = (
     '{"time": "%(t)s", "method": "%(m)s", "path": "%(U)s", "status": %(s)s, '

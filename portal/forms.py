@@ -1,6 +1,9 @@
+from urllib.parse import urlsplit
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
@@ -35,6 +38,14 @@ class CrispyMixin:
 
 class ResetRequestForm(CrispyMixin, PasswordResetForm):
     submit_label = "Send me a link"
+
+    def save(self, **kwargs):
+        """The link in the e-mail is built from PORTAL_SITE_URL, never from the Host the
+        request named (which whoever sends the request chooses)."""
+        site = urlsplit(settings.PORTAL_SITE_URL)
+        kwargs["domain_override"] = site.netloc
+        kwargs["use_https"] = site.scheme == "https"
+        return super().save(**kwargs)
 
 
 class ChoosePasswordForm(CrispyMixin, SetPasswordForm):

@@ -42,7 +42,8 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
 invitation_token = InvitationTokenGenerator()
 
 
-def invitation_link(request, user):
+def invitation_link(user):
+    """Built from PORTAL_SITE_URL, never from the Host a request named."""
     path = reverse(
         "welcome",
         kwargs={
@@ -50,7 +51,7 @@ def invitation_link(request, user):
             "token": invitation_token.make_token(user),
         },
     )
-    return request.build_absolute_uri(path)
+    return settings.PORTAL_SITE_URL.rstrip("/") + path
 
 
 def send_invitation(*, request, user, clinician):
@@ -59,7 +60,7 @@ def send_invitation(*, request, user, clinician):
         "user": user,
         "clinician": clinician,
         "clinic_name": settings.PORTAL_CLINIC_NAME,
-        "link": invitation_link(request, user),
+        "link": invitation_link(user),
         "days": INVITATION_VALID_FOR.days,
     }
     send_mail(

@@ -161,3 +161,25 @@ class TestPasswordChange:
         assert response.url == reverse("password_change_done")
         assert client.get(reverse("exercises:library")).status_code == 200
         assert other.get(reverse("exercises:library")).status_code == 302
+
+
+class TestLinksComeFromTheSiteAddress:
+    """A request's Host is whatever its sender typed: e-mailed links never use it."""
+
+    @pytest.fixture(autouse=True)
+    def site(self, settings):
+        settings.PORTAL_SITE_URL = "https://portal.clinic.example/"
+        settings.ALLOWED_HOSTS = ["*"]
+
+    def test_the_invitation(self, carol, mailoutbox, django_capture_on_commit_callbacks):
+        client = Client(HTTP_HOST="evil.example")
+        client.force_login(carol)
+        with django_capture_on_commit_callbacks(execute=True):
+            invite(client, clinician=carol.pk)
+        assert link_in(mailoutbox[0]).startswith("https://portal.clinic.example/accounts/welcome/")
+
+    def test_the_password_reset(self, alice, mailoutbox):
+        Client(HTTP_HOST="evil.example").post(
+            reverse("password_reset"), {"email": "alice@example.com"}
+        )
+        assert link_in(mailoutbox[0]).startswith("https://portal.clinic.example/accounts/reset/")

@@ -11,6 +11,10 @@ SESSION_SEEN = "portal_session_seen"
 # Writing the session on every request would cost a write per page; a minute is exact
 # enough for a 30-minute idle limit.
 SEEN_RESOLUTION_SECONDS = 60
+# What a signed-in page tells the service worker about its session: the idle limit in
+# seconds, and when the session ends at the latest (milliseconds since the epoch).
+IDLE_HEADER = "X-Holdfast-Idle-Seconds"
+SESSION_ENDS_HEADER = "X-Holdfast-Session-Ends"
 
 
 def stamp_session_start(sender, request, user, **kwargs):
@@ -60,4 +64,11 @@ class NoStoreForSignedInMiddleware:
         if request.user.is_authenticated:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
+            # For the service worker, which keeps a few pages for offline use: they
+            # must be forgotten when the session would have ended (static/js/sw.js).
+            response[IDLE_HEADER] = str(int(settings.PORTAL_IDLE_MINUTES * 60))
+            started = request.session.get(SESSION_STARTED)
+            if started is not None:
+                ends = started + settings.PORTAL_SESSION_HOURS * 3600
+                response[SESSION_ENDS_HEADER] = str(int(ends * 1000))
         return response

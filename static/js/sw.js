@@ -4,12 +4,20 @@
  *
  * Static files are served from the cache first. The patient's pages are fetched from the
  * network and kept for when it is missing. Those pages show patient data, so the kept
- * copies are thrown away at logout and whenever the login page is shown.
+ * copies are thrown away at logout and whenever the login page is shown, and they are
+ * readable offline only while the session they came from would still be alive: each page
+ * says the session's idle limit and its end (X-Holdfast-Idle-Seconds and
+ * X-Holdfast-Session-Ends), and once more than the idle limit has passed since the portal
+ * last answered, or the end has come, the kept pages are forgotten instead of shown.
  */
 "use strict";
 
 var STATIC_CACHE = "holdfast-static-v1";
-var PAGE_CACHE = "holdfast-pages-v1";
+var PAGE_CACHE = "holdfast-pages-v2";
+var CACHES = [STATIC_CACHE, PAGE_CACHE];
+// When the portal last answered a page, kept beside the pages (a worker's variables do
+// not outlive it).
+var LAST_ANSWER = "/sw/last-answer";
 var OFFLINE_PAGES = [/^\/today\/$/, /^\/program\/\d+\/$/, /^\/history\/$/, /^\/exercises\//];
 
 self.addEventListener("install", function () {
@@ -17,11 +25,82 @@ self.addEventListener("install", function () {
 });
 
 self.addEventListener("activate", function (event) {
-  event.waitUntil(self.clients.claim());
+  // Caches of earlier versions of this worker may hold pages kept without their session's
+  // limits: they go.
+  event.waitUntil(
+    caches
+      .keys()
+      .then(function (names) {
+        return Promise.all(
+          names
+            .filter(function (name) {
+              return CACHES.indexOf(name) === -1;
+            })
+            .map(function (name) {
+              return caches.delete(name);
+            })
+        );
+      })
+      .then(function () {
+        return self.clients.claim();
+      })
+  );
 });
 
 function forgetPages() {
   return caches.delete(PAGE_CACHE);
+}
+
+function keepPage(request, response) {
+  return caches.open(PAGE_CACHE).then(function (cache) {
+    var answered = new Response(String(Date.now()));
+    return Promise.all([cache.put(request, response), cache.put(LAST_ANSWER, answered)]);
+  });
+}
+
+// Whether a kept page may still be shown: its session would not have ended yet.
+function stillSignedIn(cache, page) {
+  var idleSeconds = Number(page.headers.get("X-Holdfast-Idle-Seconds"));
+  var sessionEnds = Number(page.headers.get("X-Holdfast-Session-Ends"));
+  if (!idleSeconds || (sessionEnds && Date.now() > sessionEnds)) {
+    return Promise.resolve(false);
+  }
+  return cache.match(LAST_ANSWER).then(function (answered) {
+    if (!answered) {
+      return false;
+    }
+    return answered.text().then(function (moment) {
+      return Date.now() - Number(moment) <= idleSeconds * 1000;
+    });
+  });
+}
+
+function offlineAnswer(text) {
+  return new Response(text, {
+    status: 503,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
+function keptPage(request) {
+  return caches.open(PAGE_CACHE).then(function (cache) {
+    return cache.match(request).then(function (page) {
+      if (!page) {
+        return offlineAnswer("You are offline and this page was not opened before.");
+      }
+      return stillSignedIn(cache, page).then(function (alive) {
+        if (alive) {
+          return page;
+        }
+        return forgetPages().then(function () {
+          return offlineAnswer(
+            "You are offline, and you were signed out after a while without activity, " +
+              "so the pages kept on this device were removed. Connect and log in again."
+          );
+        });
+      });
+    });
+  });
 }
 
 self.addEventListener("fetch", function (event) {
@@ -71,26 +150,13 @@ self.addEventListener("fetch", function (event) {
           // A redirect to the login page is not kept (it is not ok), and the login page
           // itself forgets every page (above).
           if (response.ok) {
-            var copy = response.clone();
             // Kept before the worker may stop, so that a logout cannot come in between.
-            event.waitUntil(
-              caches.open(PAGE_CACHE).then(function (cache) {
-                return cache.put(request, copy);
-              })
-            );
+            event.waitUntil(keepPage(request, response.clone()));
           }
           return response;
         })
         .catch(function () {
-          return caches.match(request, { cacheName: PAGE_CACHE }).then(function (hit) {
-            return (
-              hit ||
-              new Response("You are offline and this page was not opened before.", {
-                status: 503,
-                headers: { "Content-Type": "text/plain; charset=utf-8" },
-              })
-            );
-          });
+          return keptPage(request);
         })
     );
   }

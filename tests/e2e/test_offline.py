@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from patients.models import HoldLog, PainScore
@@ -87,7 +88,47 @@ def test_pages_open_offline_once_seen_and_are_forgotten_at_logout(
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     kept = page.evaluate(
-        "caches.open('holdfast-pages-v1').then(cache => cache.keys()).then(keys => keys.length)"
+        "caches.open('holdfast-pages-v2').then(cache => cache.keys()).then(keys => keys.length)"
+    )
+    assert kept == 0
+
+
+def wait_for_the_service_worker(page):
+    # Ten seconds at most; a plain evaluate, since the portal's CSP forbids the eval that
+    # wait_for_function would need.
+    return page.evaluate(
+        """Promise.race([
+            navigator.serviceWorker.ready.then(() => true),
+            new Promise(resolve => setTimeout(() => resolve(false), 10000)),
+        ])"""
+    )
+
+
+def test_kept_pages_are_unreadable_offline_once_the_session_would_have_ended(
+    page, context, live_server, prescription, settings
+):
+    settings.PORTAL_IDLE_MINUTES = 0.05  # three seconds
+    PainScore.objects.create(
+        patient=prescription.patient,
+        score=6,
+        context=PainScore.Context.CHECK_IN,
+        recorded_at=timezone.now(),
+        note="Stiff after the drive home",
+    )
+    log_in(page, live_server, prescription.patient.user.email)
+    page.goto(f"{live_server.url}/history/")
+    assert wait_for_the_service_worker(page)
+    page.goto(f"{live_server.url}/history/")  # through the worker, which keeps it
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_text("Stiff after the drive home")).to_be_visible()
+
+    page.wait_for_timeout(4000)  # the idle limit passes; the server would log out now
+    page.reload()
+    expect(page.get_by_text("signed out after a while without activity")).to_be_visible()
+    assert "Stiff after the drive home" not in page.content()
+    kept = page.evaluate(
+        "caches.open('holdfast-pages-v2').then(cache => cache.keys()).then(keys => keys.length)"
     )
     assert kept == 0
 

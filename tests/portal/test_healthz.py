@@ -69,4 +69,4 @@ def test_the_service_worker_is_served_from_the_root_for_every_page(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/javascript"
     assert response["Service-Worker-Allowed"] == "/"
-    assert b"holdfast-pages-v1" in response.content
+    assert b"holdfast-pages-v2" in response.content

@@ -201,3 +201,13 @@ def test_the_deployment_checklist_passes_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_signed_in_pages_tell_the_service_worker_when_the_session_ends(client, alice_rx):
+    client.force_login(alice_rx.patient.user)
+    before = time.time()
+    response = client.get(TODAY)
+    assert response["X-Holdfast-Idle-Seconds"] == "1800"
+    ends = int(response["X-Holdfast-Session-Ends"]) / 1000
+    assert before + 12 * 3600 - 5 <= ends <= time.time() + 12 * 3600
+    assert "X-Holdfast-Idle-Seconds" not in Client().get(reverse("login"))

@@ -155,6 +155,16 @@ def test_remote_monitoring_forms(carol_client, alice_rx, remote_monitoring_on, d
 
 
 @FUZZ
+@given(
+    data=form_data("code", "next"), token=st.text(alphabet="abcXYZ019-_", min_size=1, max_size=60)
+)
+def test_the_two_factor_pages(carol_client, data, token):
+    check(carol_client, "POST", reverse("two-factor-verify"), data)
+    check(carol_client, "POST", reverse("two-factor-enrol", args=[token]), data)
+    check(carol_client, "GET", reverse("two-factor-enrol", args=[token]), data)
+
+
+@FUZZ
 @given(data=form_data("username", "password"))
 def test_logging_in(alice, data):
     check(Client(), "POST", reverse("login"), data)

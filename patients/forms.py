@@ -306,11 +306,15 @@ class RecordForm(forms.Form):
     # The field holding the day, and what is said of a day still to come.
     day_field = "day"
     future_message = "Choose today or an earlier day."
+    # Whether the day starts as today (else empty, or as the form was given).
+    today_by_default = True
 
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
         self.helper = helper(self.submit_label)
+        if self.today_by_default:
+            self.fields[self.day_field].initial = today
 
     def clean(self):
         cleaned = super().clean()
@@ -341,10 +345,6 @@ class IntakePainForm(RecordForm):
     )
     day = past_day_field("Recorded on")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["day"].initial = self.today
-
 
 class MonitoringTimeForm(RecordForm):
     """Time a clinician spent on a patient's remote monitoring, logged on their record."""
@@ -370,13 +370,10 @@ class MonitoringTimeForm(RecordForm):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["day"].initial = self.today
-
 
 class MonitoringStartForm(RecordForm):
     day_field = "monitoring_start"
+    today_by_default = False
     future_message = "Monitoring cannot start on a day still to come."
 
     monitoring_start = past_day_field(

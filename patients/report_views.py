@@ -143,7 +143,9 @@ def patient_detail(request, patient_id):
 def patient_record_context(patient, *, tz, today, **forms):
     """What the clinician's patient record shows; ``forms`` are bound forms being shown
     again with their errors."""
-    (summary,) = summaries.patient_summaries(patients=[patient], as_of=today, today=today, tz=tz)
+    (summary,) = summaries.patient_summaries(
+        patients=[patient], as_of=today, today=today, tz=tz, with_month=True
+    )
     month = summary.month
     pains = list(
         PainScore.objects.for_patient(patient)

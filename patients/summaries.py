@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from fractions import Fraction
-from itertools import islice
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import DenseRank, TruncDate
@@ -62,9 +61,10 @@ class PatientSummary:
     # The adherence windows (adherence_window) and their Adherence, by length in days.
     windows: dict
     adherence: dict
-    # The month of complete days that the record's chart shows, and its days.
-    month: adherence.Window
-    daily: dict
+    # The month of complete days that the record's chart shows, and the Adherence of
+    # each of its days: read only when asked for (with_month), else None.
+    month: adherence.Window | None
+    daily: dict | None
     # The report's day's own holds while it is today ("today so far"), else None.
     today: Adherence | None
     data_window: adherence.Window
@@ -104,10 +104,11 @@ class PatientSummary:
         return adherence.total(self.daily, self.month)
 
 
-def patient_summaries(*, patients, as_of, today, tz):
+def patient_summaries(*, patients, as_of, today, tz, with_month=False):
     """A PatientSummary per patient, as of ``as_of`` (the clinic's day ``today`` or an
-    earlier one). The number of queries is fixed: it does not grow with the number of
-    patients nor with the length of their history."""
+    earlier one), with the month of days the patient record draws when ``with_month``
+    (a day more to read: the report goes without). The number of queries is fixed: it
+    does not grow with the number of patients nor with the length of their history."""
     patients = list(patients)
     ids = [patient.pk for patient in patients]
     end = as_of + timedelta(days=1)
@@ -115,8 +116,10 @@ def patient_summaries(*, patients, as_of, today, tz):
     windows, month, data_window = every.by_days, every.month, every.data
     pain_window, trend_window = every.pain, every.trend
     # One reading of the holds and one of the pain scores serve every window (a test
-    # keeps the reading covering them all); it starts with the month.
-    read_start = month.start
+    # keeps the reading covering them all).
+    read_start = min(windows[max(windows)].start, data_window.start)
+    if with_month:
+        read_start = min(read_start, month.start)
     prescriptions = list(
         Prescription.objects.filter(patient_id__in=ids, start_date__lte=as_of)
         .select_related("level__exercise")
@@ -161,9 +164,10 @@ def patient_summaries(*, patients, as_of, today, tz):
             prescriptions=own,
             windows=windows,
             adherence={length: adherence.total(days, w) for length, w in windows.items()},
-            month=month,
-            # The reading starts with the month: its first days are the month's.
-            daily=dict(islice(days.items(), MONTH_DAYS)),
+            month=month if with_month else None,
+            daily={day: result for day, result in days.items() if month.covers(day)}
+            if with_month
+            else None,
             today=days.get(as_of) if adherence.is_today(as_of, today) else None,
             data_window=data_window,
             days_with_data=len(data_days),

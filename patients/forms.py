@@ -336,7 +336,8 @@ class IntakePainForm(RecordForm):
     score = forms.TypedChoiceField(
         label="Intake pain, from 0 to 10",
         help_text=PAIN_SCALE_WORDING,
-        choices=PAIN_CHOICES,
+        # No score chosen until the clinician chooses one: a slip must not record a 0.
+        choices=[("", "Choose a score"), *PAIN_CHOICES],
         coerce=int,
         error_messages={
             "required": "Choose the patient's pain from 0 to 10.",

@@ -148,12 +148,13 @@ def month_of_time(patient, month):
 
 @dataclass(frozen=True)
 class MonthRow:
-    """A row of the monthly CSV: one patient's period that ends in the month (or, in a
-    month not over yet, the period under way), with the month's management time on the
-    patient's last row of the month."""
+    """A row of the monthly CSV: one patient's period that ends in the month (or the one
+    under way at its end), with the month's management time on the patient's last row
+    of the month."""
 
     patient: object
-    period: Period
+    # None for time logged before the patient's monitoring began.
+    period: Period | None
     time: MonthOfTime | None
 
 
@@ -208,13 +209,17 @@ def month_rows(*, patients, month, today, tz):
         for index, period in enumerate(periods):
             last_of_month = index == len(periods) - 1
             rows.append(MonthRow(patient, period, month_time if last_of_month else None))
+        if not periods and minutes:
+            # Time logged before monitoring began still belongs to the month.
+            rows.append(MonthRow(patient, None, month_time))
     return rows
 
 
 def _periods_of_month(start, first, following, last_day, data_days):
-    """The periods from ``start`` whose last day falls in [first, following), and while
-    the month is not over (``last_day`` before its end), the period under way on
-    ``last_day``; each counted up to ``last_day``."""
+    """The periods from ``start`` whose last day falls in [first, following), and the
+    period under way on ``last_day`` when the month is not over or no period ended in
+    it (so that every monitored patient has a row for the month's time); each counted
+    up to ``last_day``."""
     if start is None or last_day < start:
         return []
     month_over = last_day >= following - timedelta(days=1)
@@ -222,7 +227,8 @@ def _periods_of_month(start, first, following, last_day, data_days):
     number, period_start, end = period_bounds(start, max(start, first))
     while period_start <= last_day:
         period_last = end - timedelta(days=1)
-        if period_last < following or not month_over:
+        ends_in_month = period_last < following
+        if ends_in_month or not month_over or not periods:
             as_of = min(period_last, last_day)
             days = sum(1 for day in data_days if period_start <= day <= as_of)
             periods.append(Period(number, period_start, end, as_of, days))

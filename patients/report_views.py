@@ -283,9 +283,7 @@ def monitoring_csv(request):
     month = form.cleaned_data["month"] if form.is_bound else today.replace(day=1)
     patients = list(patients_visible_to(request.user).with_people())
     rows = monitoring.month_rows(patients=patients, month=month, today=today, tz=tz)
-    audit.record_many(
-        audit.Action.EXPORT, patients=sorted({row.patient for row in rows}, key=lambda p: p.pk)
-    )
+    audit.record_many(audit.Action.EXPORT, patients=[row.patient for row in rows])
     header = [
         "patient",
         "e-mail",
@@ -307,12 +305,7 @@ def monitoring_csv(request):
             row.patient.user.email,
             row.patient.clinician,
             f"{month:%Y-%m}",
-            row.period.number,
-            row.period.start.isoformat(),
-            row.period.last.isoformat(),
-            "complete" if row.period.complete else f"under way, {row.period.days_left} days left",
-            row.period.days_with_data,
-            row.period.code or "none",
+            *_period_cells(row.period),
             row.time.minutes if row.time else "",
             ("yes" if row.time.live_contact else "no") if row.time else "",
             monitoring.codes_label(row.time.codes) if row.time else "",
@@ -320,6 +313,21 @@ def monitoring_csv(request):
         for row in rows
     )
     return csv_response(f"remote-monitoring-{month:%Y-%m}.csv", header, lines)
+
+
+def _period_cells(period):
+    """The monthly CSV's cells of one device-supply period (empty before monitoring)."""
+    if period is None:
+        return ["", "", "", "not started", "", ""]
+    status = "complete" if period.complete else f"under way, {period.days_left} days left"
+    return [
+        period.number,
+        period.start.isoformat(),
+        period.last.isoformat(),
+        status,
+        period.days_with_data,
+        period.code or "none",
+    ]
 
 
 @require_http_methods(["GET", "POST"])

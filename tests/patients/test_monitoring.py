@@ -165,6 +165,59 @@ class TestMonthRows:
         assert rows[1].period.days_left == 23
 
 
+class TestMonthRowsWithoutAPeriodEnding:
+    def test_a_month_in_which_no_period_ends_still_lists_the_patient_and_time(
+        self, alice_patient, level_1, carol
+    ):
+        # Periods from Nov 4: Nov 4 - Dec 3, so none ends in November.
+        rx = make_prescription(alice_patient, level_1, start_date=date(2026, 11, 4))
+        make_hold(rx, at=at(date(2026, 11, 10)))
+        MonitoringTime.objects.create(
+            patient=rx.patient,
+            clinician=carol,
+            day=date(2026, 11, 20),
+            minutes=12,
+            live_contact=True,
+        )
+        (row,) = monitoring.month_rows(
+            patients=[rx.patient], month=date(2026, 11, 1), today=date(2026, 12, 5), tz=TORONTO
+        )
+        assert (row.period.number, row.period.start, row.period.last) == (
+            1,
+            date(2026, 11, 4),
+            date(2026, 12, 3),
+        )
+        assert row.period.as_of == date(2026, 11, 30)
+        assert not row.period.complete
+        assert row.time.codes == [("98979", 1)]
+
+    def test_time_before_monitoring_began_is_listed_too(self, alice_patient, level_1, carol):
+        rx = make_prescription(alice_patient, level_1, start_date=date(2026, 12, 10))
+        MonitoringTime.objects.create(
+            patient=rx.patient,
+            clinician=carol,
+            day=date(2026, 11, 28),
+            minutes=25,
+            live_contact=True,
+        )
+        (row,) = monitoring.month_rows(
+            patients=[rx.patient], month=date(2026, 11, 1), today=date(2026, 12, 5), tz=TORONTO
+        )
+        assert row.period is None
+        assert row.time.minutes == 25
+
+    def test_the_csv_writes_a_row_without_a_period(
+        self, client, carol, alice_patient, level_1, settings, today
+    ):
+        settings.PORTAL_REMOTE_MONITORING = True
+        make_prescription(alice_patient, level_1, start_date=today + timedelta(days=3))
+        MonitoringTime.objects.create(patient=alice_patient, clinician=carol, day=today, minutes=5)
+        client.force_login(carol)
+        response = client.get(reverse("patients:monitoring-csv"), {"month": f"{today:%Y-%m}"})
+        (row,) = list(csv.DictReader(io.StringIO(response.content.decode())))
+        assert (row["period status"], row["management minutes in month"]) == ("not started", "5")
+
+
 class TestPages:
     def test_the_record_shows_the_panel_and_logs_time(
         self, client, carol, rx, monitoring_on, today

@@ -29,6 +29,7 @@ from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import audit
 from portal.clock import clinic_now, day_start, local_date
 from portal.redirects import redirect_next
+from portal.sessions import fresh_sign_in_required
 
 # The today and history pages read this many days before today, and no more: the streak
 # is shown up to this length ("30 days or more"), so a page costs the same after a month
@@ -378,6 +379,7 @@ def delete_pain(request, pk):
 
 
 @require_GET
+@fresh_sign_in_required
 def export_my_data(request):
     """Everything the portal stores about the patient, to download (right of access)."""
     patient = patient_for_user(request.user)

@@ -8,6 +8,6 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from portal.middleware import stamp_session_start
+        from portal.sessions import stamp_session_start
 
         user_logged_in.connect(stamp_session_start, dispatch_uid="portal-session-start")

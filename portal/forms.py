@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
@@ -17,12 +18,43 @@ class LoginForm(AuthenticationForm):
         label="E-mail address",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+    keep_signed_in = forms.BooleanField(
+        label="Keep me signed in on this device",
+        required=False,
+        help_text="Only on a phone or computer of your own. Staff accounts are never kept.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Log in", css_class="btn-lg w-100"))
+
+
+class ConfirmPasswordForm(forms.Form):
+    """The password again, before what matters most (portal/sessions.py)."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("submit", "Continue", css_class="btn-lg"))
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        user = self.request.user
+        # Through authenticate(), so that the lockout counts wrong passwords here too.
+        confirmed = authenticate(self.request, username=user.email, password=password)
+        if confirmed is None or confirmed.pk != user.pk:
+            raise forms.ValidationError("That password is not right.")
+        return password
 
 
 class CrispyMixin:

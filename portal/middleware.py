@@ -1,13 +1,12 @@
 import time
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
-SESSION_STARTED = "portal_session_started"
-SESSION_SEEN = "portal_session_seen"
+from portal.sessions import SESSION_SEEN, SESSION_STARTED, limits_of
+
 # Writing the session on every request would cost a write per page; a minute is exact
 # enough for a 30-minute idle limit.
 SEEN_RESOLUTION_SECONDS = 60
@@ -17,16 +16,9 @@ IDLE_HEADER = "X-Holdfast-Idle-Seconds"
 SESSION_ENDS_HEADER = "X-Holdfast-Session-Ends"
 
 
-def stamp_session_start(sender, request, user, **kwargs):
-    """Connected to user_logged_in: the clocks of both limits start at login."""
-    now = time.time()
-    request.session[SESSION_STARTED] = now
-    request.session[SESSION_SEEN] = now
-
-
 class SessionTimeoutMiddleware:
-    """Automatic logoff: after PORTAL_IDLE_MINUTES without a request, and in any case
-    PORTAL_SESSION_HOURS after login."""
+    """Automatic logoff: after the session's idle limit without a request, and in any
+    case its lifetime after login (portal/sessions.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,9 +36,10 @@ class SessionTimeoutMiddleware:
     def expired(session, now):
         started = session.setdefault(SESSION_STARTED, now)
         seen = session.get(SESSION_SEEN, now)
-        if now - started > settings.PORTAL_SESSION_HOURS * 3600:
+        limits = limits_of(session)
+        if now - started > limits.lifetime_seconds:
             return "You have been logged out after a long session. Please log in again."
-        if now - seen > settings.PORTAL_IDLE_MINUTES * 60:
+        if now - seen > limits.idle_seconds:
             return "You were logged out after a while without activity. Please log in again."
         if now - seen >= SEEN_RESOLUTION_SECONDS or SESSION_SEEN not in session:
             session[SESSION_SEEN] = now
@@ -66,9 +59,10 @@ class NoStoreForSignedInMiddleware:
             patch_cache_control(response, no_store=True, private=True)
             # For the service worker, which keeps a few pages for offline use: they
             # must be forgotten when the session would have ended (static/js/sw.js).
-            response[IDLE_HEADER] = str(int(settings.PORTAL_IDLE_MINUTES * 60))
+            limits = limits_of(request.session)
+            response[IDLE_HEADER] = str(limits.idle_seconds)
             started = request.session.get(SESSION_STARTED)
             if started is not None:
-                ends = started + settings.PORTAL_SESSION_HOURS * 3600
+                ends = started + limits.lifetime_seconds
                 response[SESSION_ENDS_HEADER] = str(int(ends * 1000))
         return response

@@ -197,6 +197,11 @@ AXES_VERBOSE = False
 PORTAL_IDLE_MINUTES = env_int("PORTAL_IDLE_MINUTES", 30, minimum=1)
 PORTAL_SESSION_HOURS = env_int("PORTAL_SESSION_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = PORTAL_SESSION_HOURS * 3600
+# A patient's "keep me signed in on this device" (never staff's; portal/sessions.py).
+PORTAL_KEEP_SIGNED_IN_DAYS = env_int("PORTAL_KEEP_SIGNED_IN_DAYS", 30, minimum=1)
+PORTAL_KEEP_SIGNED_IN_IDLE_DAYS = env_int("PORTAL_KEEP_SIGNED_IN_IDLE_DAYS", 7, minimum=1)
+# Downloading one's data and changing the password ask for the password again after this.
+PORTAL_FRESH_SIGN_IN_MINUTES = env_int("PORTAL_FRESH_SIGN_IN_MINUTES", 10, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 # The timer reads the CSRF token from the page's form, never from the cookie.
 CSRF_COOKIE_HTTPONLY = True

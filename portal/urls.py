@@ -3,8 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from portal import two_factor, views
-from portal.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm, ResetRequestForm
+from portal.forms import ChangePasswordForm, ChoosePasswordForm, ResetRequestForm
 from portal.invitations import invitation_token
+from portal.sessions import fresh_sign_in_required
 
 # After a password is set from a link, the patient is logged in with the portal's backend
 # (the lockout backend only guards logins with a password).
@@ -15,13 +16,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sw.js", views.service_worker, name="service-worker"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/confirm/", views.confirm_sign_in, name="confirm-sign-in"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor.verify, name="two-factor-verify"),
     path("accounts/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
@@ -64,7 +60,9 @@ urlpatterns = [
     ),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        fresh_sign_in_required(
+            auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm)
+        ),
         name="password_change",
     ),
     path(

@@ -1,15 +1,19 @@
 from pathlib import Path
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from portal import roles
+from portal import roles, sessions
+from portal.forms import ConfirmPasswordForm, LoginForm
+from portal.redirects import redirect_next
 
 
 def home(request):
@@ -71,3 +75,29 @@ def _cache_answers():
         return cache.get("healthz") == "ok"
     except Exception:  # noqa: BLE001 -- any failure of the cache backend means "down"
         return False
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, and "keep me signed in on this device" for patients."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.cleaned_data.get("keep_signed_in"):
+            sessions.keep_signed_in(self.request)
+        return response
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_sign_in(request):
+    """The password again, then on to what asked for it."""
+    form = ConfirmPasswordForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        sessions.password_given(request)
+        return redirect_next(request, reverse("home"))
+    context = {"form": form, "next": request.GET.get("next") or request.POST.get("next", "")}
+    return render(
+        request, "registration/confirm_sign_in.html", context, status=400 if form.errors else 200
+    )

@@ -47,6 +47,7 @@ MATRIX = {
     # Any link but one just e-mailed to that account is refused.
     "two-factor-enrol": ("GET", "enrolment", [LOGIN, 403, 403, 400, 400, 400, 400]),
     "password_change": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "confirm-sign-in": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
     "password_change_done": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
     "patients:today": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
     "patients:history": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
@@ -80,6 +81,7 @@ WRITES = {
     "logout": "alice",
     "password_reset": "anonymous",
     "password_change": "alice",
+    "confirm-sign-in": "alice",
     "two-factor-setup": "carol",
     "two-factor-verify": "carol",
     "two-factor-enrol": "carol",

@@ -165,9 +165,15 @@ def test_the_two_factor_pages(carol_client, data, token):
 
 
 @FUZZ
-@given(data=form_data("username", "password"))
+@given(data=form_data("username", "password", "keep_signed_in"))
 def test_logging_in(alice, data):
     check(Client(), "POST", reverse("login"), data)
+
+
+@FUZZ
+@given(data=form_data("password", "next"))
+def test_confirming_the_password(alice_client, data):
+    check(alice_client, "POST", reverse("confirm-sign-in"), data)
 
 
 @FUZZ

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import settings as project_settings
-from portal.middleware import SESSION_SEEN, SESSION_STARTED
+from portal.sessions import SESSION_SEEN, SESSION_STARTED
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

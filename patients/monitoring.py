@@ -11,7 +11,7 @@ it from 2026. A clinic setting (PORTAL_REMOTE_MONITORING) turns it on; off by de
 
 Payers' rules vary; the pages say so, and the clinic confirms what it bills. The rules
 here are pure; month_rows() reads what the monthly CSV needs in a fixed number of
-queries.
+queries, the holds through the one grouped hold count (adherence.hold_counts).
 """
 
 from collections import defaultdict
@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDate
 
-from patients.models import HoldLog, MonitoringTime, PainScore, Prescription
+from patients.adherence import hold_counts
+from patients.models import MonitoringTime, PainScore, Prescription
 from portal.clock import day_start
 
 PERIOD_DAYS = 30
@@ -128,22 +129,21 @@ class MonthOfTime:
     def codes_label(self):
         return codes_label(self.codes) or "none yet"
 
+    @classmethod
+    def of(cls, entries, month):
+        """The MonthOfTime of one patient's MonitoringTime entries of ``month``."""
+        return cls(
+            month=month.replace(day=1),
+            minutes=sum(entry.minutes for entry in entries),
+            live_contact=any(entry.live_contact for entry in entries),
+        )
+
 
 def month_bounds(month):
     """[first day, first day of the next month) of the month that ``month`` is in."""
     first = month.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     return first, following
-
-
-def month_of_time(patient, month):
-    """One patient's MonthOfTime. One query."""
-    first, following = month_bounds(month)
-    totals = MonitoringTime.objects.filter(patient=patient).between(first, following)
-    totals = totals.aggregate(minutes=Sum("minutes"), live=Count("pk", filter=Q(live_contact=True)))
-    return MonthOfTime(
-        month=first, minutes=totals["minutes"] or 0, live_contact=bool(totals["live"])
-    )
 
 
 @dataclass(frozen=True)
@@ -174,23 +174,22 @@ def month_rows(*, patients, month, today, tz):
     starts = {p.pk: p.monitoring_start or first_prescription.get(p.pk) for p in patients}
     # A period that ends in the month began up to 29 days before it.
     read_start = first - timedelta(days=PERIOD_DAYS - 1)
+    read_end = last_day + timedelta(days=1)
     data_days = defaultdict(set)
-    for model, moment in ((HoldLog, "performed_at"), (PainScore, "recorded_at")):
-        rows = model.objects.filter(patient_id__in=ids).filter(
-            **{
-                f"{moment}__gte": day_start(read_start, tz),
-                f"{moment}__lt": day_start(last_day + timedelta(days=1), tz),
-            }
-        )
-        if model is PainScore:
-            rows = rows.from_patient()
-        for patient_id, day in (
-            rows.annotate(day=TruncDate(moment, tzinfo=tz))
-            .values_list("patient_id", "day")
-            .distinct()
-            .order_by()
-        ):
-            data_days[patient_id].add(day)
+    for patient_id, _, day, _, _ in hold_counts(
+        patient_ids=ids, start=read_start, end=read_end, tz=tz
+    ):
+        data_days[patient_id].add(day)
+    for patient_id, day in (
+        PainScore.objects.filter(patient_id__in=ids)
+        .from_patient()
+        .between(day_start(read_start, tz), day_start(read_end, tz))
+        .annotate(day=TruncDate("recorded_at", tzinfo=tz))
+        .values_list("patient_id", "day")
+        .distinct()
+        .order_by()
+    ):
+        data_days[patient_id].add(day)
     time = {
         patient_id: (minutes, live)
         for patient_id, minutes, live in MonitoringTime.objects.filter(patient_id__in=ids)

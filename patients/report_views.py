@@ -190,12 +190,15 @@ def patient_record_context(patient, *, tz, today, **forms):
         "monitoring_on": settings.PORTAL_REMOTE_MONITORING,
     }
     if settings.PORTAL_REMOTE_MONITORING:
+        entries = list(
+            MonitoringTime.objects.filter(patient=patient)
+            .between(*monitoring.month_bounds(today))
+            .select_related("clinician")
+        )
         context.update(
             {
-                "month_time": monitoring.month_of_time(patient, today),
-                "time_entries": MonitoringTime.objects.filter(patient=patient)
-                .between(*monitoring.month_bounds(today))
-                .select_related("clinician"),
+                "month_time": monitoring.MonthOfTime.of(entries, today),
+                "time_entries": entries,
                 "time_form": forms.get("time_form") or MonitoringTimeForm(today=today),
                 "start_form": forms.get("start_form")
                 or MonitoringStartForm(

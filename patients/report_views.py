@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises.models import Level
-from patients import charts, exports, flags, monitoring, report, services, summaries
+from patients import adherence, charts, exports, flags, monitoring, report, services, summaries
 from patients.access import patient_for_staff, patients_visible_to, require_clinical_staff
 from patients.adherence import MONTH_DAYS
 from patients.forms import (
@@ -71,7 +71,7 @@ def report_page(request):
 
 def render_report(request, form, valid, as_of, today, sort, found):
     audit.record_many(audit.Action.VIEW, patients=[summary.patient for summary in found])
-    is_today = as_of >= today
+    is_today = adherence.is_today(as_of, today)
     windows = summaries.report_windows(as_of=as_of, today=today)
     monitoring_on = settings.PORTAL_REMOTE_MONITORING
     rows = [
@@ -88,7 +88,8 @@ def render_report(request, form, valid, as_of, today, sort, found):
     query = request.GET.copy()
     query.pop("sort", None)
     # The columns whose figures cover a window, and the window each heading names.
-    dated = {**windows.adherence, "days_with_data": windows.data, "pain": windows.pain}
+    dated = {f"adherence_{days}": window for days, window in windows.by_days.items()}
+    dated.update({"days_with_data": windows.data, "pain": windows.pain})
     columns = [
         {
             "key": column.key,

@@ -26,8 +26,7 @@ BASELINE_SCAN_DAYS = 14
 class ReportWindows:
     """The windows of a report's day: every page names the dates they cover."""
 
-    # By report column key ("adherence_7") and by length (7).
-    adherence: dict
+    # The adherence windows by length in days.
     by_days: dict
     month: adherence.Window
     data: adherence.Window
@@ -41,7 +40,6 @@ def report_windows(*, as_of, today):
         for days in ADHERENCE_WINDOWS
     }
     return ReportWindows(
-        adherence={f"adherence_{days}": window for days, window in by_days.items()},
         by_days=by_days,
         month=adherence.adherence_window(MONTH_DAYS, report_day=as_of, today=today),
         data=adherence.reading_window(MONTH_DAYS, report_day=as_of),
@@ -58,8 +56,9 @@ class PatientSummary:
     as_of: object
     # The prescriptions current on the summary's day.
     prescriptions: list
-    # The adherence windows (adherence_window) and their Adherence, by length in days.
-    windows: dict
+    # The report's windows, the same for every summary of one reading.
+    report_windows: ReportWindows
+    # The Adherence of each adherence window, by length in days.
     adherence: dict
     # The month of complete days that the record's chart shows, and the Adherence of
     # each of its days: read only when asked for (with_month), else None.
@@ -67,12 +66,10 @@ class PatientSummary:
     daily: dict | None
     # The report's day's own holds while it is today ("today so far"), else None.
     today: Adherence | None
-    data_window: adherence.Window
     days_with_data: int
     last_activity: object
     last_qualifying_day: object
     program_start: object
-    pain_window: adherence.Window
     pain_baseline: Mean | None
     pain_current: Mean | None
     pain_trend: list
@@ -82,6 +79,19 @@ class PatientSummary:
     monitoring: monitoring.Period | None
     pain_change: PainChange | None = None
     flags: list = field(default_factory=list)
+
+    @property
+    def windows(self):
+        """The adherence windows by length in days."""
+        return self.report_windows.by_days
+
+    @property
+    def data_window(self):
+        return self.report_windows.data
+
+    @property
+    def pain_window(self):
+        return self.report_windows.pain
 
     def __post_init__(self):
         self.pain_change = PainChange.between(self.pain_baseline, self.pain_current)
@@ -162,19 +172,17 @@ def patient_summaries(*, patients, as_of, today, tz, with_month=False):
             patient=patient,
             as_of=as_of,
             prescriptions=own,
-            windows=windows,
+            report_windows=every,
             adherence={length: adherence.total(days, w) for length, w in windows.items()},
             month=month if with_month else None,
             daily={day: result for day, result in days.items() if month.covers(day)}
             if with_month
             else None,
             today=days.get(as_of) if adherence.is_today(as_of, today) else None,
-            data_window=data_window,
             days_with_data=len(data_days),
             last_activity=activity.get(patient.pk, {}).get("any"),
             last_qualifying_day=activity.get(patient.pk, {}).get("qualifying"),
             program_start=starts.get(patient.pk),
-            pain_window=pain_window,
             pain_baseline=baselines.get(patient.pk),
             pain_current=Mean.of(
                 score for day, scores in pain_days.items() if day >= pain_start for score in scores

@@ -58,12 +58,15 @@ def test_patient_pages(page, live_server, clinic, width):
         "/exercises/psoas-stretch/level-1/",
         "/settings/",
         "/program/print/",
+        "/accounts/confirm/",
     ]
     assert check_pages(page, live_server, paths) == {}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_clinician_pages(page, live_server, clinic, width):
+def test_clinician_pages(page, live_server, clinic, width, settings):
+    # The patient record with every section a clinic may have, remote monitoring included.
+    settings.PORTAL_REMOTE_MONITORING = True
     page.set_viewport_size(WIDTHS[width])
     log_in(page, live_server, "carol@example.com")
     patient, prescription = clinic["patient"], clinic["prescription"]
@@ -71,6 +74,7 @@ def test_clinician_pages(page, live_server, clinic, width):
         "/clinic/",
         f"/clinic/patients/{patient.pk}/",
         f"/clinic/patients/{patient.pk}/prescriptions/{prescription.pk}/progress/",
+        "/accounts/two-factor/setup/",
     ]
     assert check_pages(page, live_server, paths) == {}
 

@@ -1,6 +1,8 @@
 """Two-factor authentication for staff, when PORTAL_STAFF_2FA is on."""
 
 import base64
+import email
+import email.policy
 import re
 import time
 from datetime import timedelta
@@ -285,3 +287,18 @@ def test_it_is_off_in_the_demo(settings, client, carol):
     settings.PORTAL_STAFF_2FA = False
     client.force_login(carol)
     assert client.get(REPORT).status_code == 200
+
+
+def test_the_e_mails_read_back_as_mail(carol, mailoutbox):
+    """Read by Python's e-mail parser from the bytes that would go out: a mail reader
+    finds the addressee, the subject and a link it can open."""
+    enrol(signed_in(carol), mailoutbox, carol)
+    for sent in mailoutbox:
+        parsed = email.message_from_bytes(sent.message().as_bytes(), policy=email.policy.default)
+        assert parsed["To"] == "carol@example.com"
+        assert parsed["Subject"].startswith("Holdfast Physiotherapy: ")
+        assert parsed.get_content_type() == "text/plain"
+    link_mail = email.message_from_bytes(
+        mailoutbox[0].message().as_bytes(), policy=email.policy.default
+    )
+    assert LINK.search(link_mail.get_content())

@@ -243,7 +243,7 @@ class ReportRow:
 def report_row(summary, *, url, spark, monitoring_on):
     baseline, current, change = summary.pain_baseline, summary.pain_current, summary.pain_change
     period = summary.monitoring if monitoring_on else None
-    last = summary.last_activity
+    last = localtime(summary.last_activity) if summary.last_activity else None
     if change is None:
         change_text = "–"
     elif change.percent is None:
@@ -265,9 +265,7 @@ def report_row(summary, *, url, spark, monitoring_on):
             if period
             else ""
         ),
-        last_activity=Cell(f"{localtime(last):%b} {localtime(last).day}")
-        if last
-        else Cell("never", MUTED),
+        last_activity=Cell(f"{last:%b} {last.day}") if last else Cell("never", MUTED),
         pain=f"{baseline.shown if baseline else '–'} → {current.shown if current else '–'}",
         pain_scores=f"{_scores(baseline, 'no baseline')} → {_scores(current, 'none this week')}",
         change=change_text,

@@ -12,8 +12,9 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseBadRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
-from portal import audit, two_factor
+from portal import audit, passkeys, two_factor
 from portal.models import AuditEvent, User
 
 admin.site.site_header = f"{settings.PORTAL_CLINIC_NAME}: administration"
@@ -145,8 +146,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 class SecondFactorAdmin(HardenedAdminMixin, admin.ModelAdmin):
-    """Staff members' second factors, for administrators: who has which, and removing
-    one (the owner is told by e-mail). Never a key, a QR code or a recovery code: this
+    """Second factors and passkeys, for administrators: who has which, and removing one
+    (the owner is told by e-mail). Never a key, a QR code or a recovery code: this
     admin shows no field of a device beyond its owner, name and dates."""
 
     list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
@@ -172,12 +173,18 @@ class SecondFactorAdmin(HardenedAdminMixin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        two_factor.second_factor_removed(user=obj.user, name=obj.name)
+        self.tell_owner(obj)
 
     def delete_queryset(self, request, queryset):
         removed = list(queryset.select_related("user"))
         super().delete_queryset(request, queryset)
         for device in removed:
+            self.tell_owner(device)
+
+    def tell_owner(self, device):
+        if isinstance(device, WebAuthnCredential):
+            passkeys.tell_removed(device.user, device.name, by_administrator=True)
+        else:
             two_factor.second_factor_removed(user=device.user, name=device.name)
 
 
@@ -193,10 +200,11 @@ for model, model_admin in list(admin.site._registry.items()):
         )
 
 
-# django-otp's own admin pages show a device's key and its QR code: replaced by the above.
-# The portal's admin loads first (the portal comes first in INSTALLED_APPS), and
-# django-otp's skips a model that is registered already; a test keeps it so.
-for device_model in (TOTPDevice, StaticDevice):
+# django-otp's own admin pages show a device's key and its QR code, and
+# django-otp-webauthn's a passkey's public key: replaced by the above. The portal's admin
+# loads first (the portal comes first in INSTALLED_APPS), and django-otp's skips a model
+# that is registered already; a test keeps it so.
+for device_model in (TOTPDevice, StaticDevice, WebAuthnCredential):
     if admin.site.is_registered(device_model):
         admin.site.unregister(device_model)
     admin.site.register(device_model, SecondFactorAdmin)

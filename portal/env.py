@@ -4,8 +4,10 @@ Every helper raises ImproperlyConfigured with the variable's name in the message
 typo in a deployment stops the portal at start instead of quietly changing its behaviour.
 """
 
+import ipaddress
 import os
 import zoneinfo
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -95,3 +97,18 @@ def env_database(name, default, *, conn_max_age):
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"The environment variable {name} names no database.")
     return config
+
+
+def passkey_origin(site_url):
+    """The origin passkeys are made for, from the site's address: its scheme, host and
+    port, with ``localhost`` for a bare IP address (browsers refuse those)."""
+    parts = urlsplit(site_url)
+    host = parts.hostname or "localhost"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        host = "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"

@@ -3,9 +3,9 @@
 Every session ends after PORTAL_IDLE_MINUTES without a request and PORTAL_SESSION_HOURS
 after login. A patient may choose "keep me signed in on this device": then the limits
 are PORTAL_KEEP_SIGNED_IN_IDLE_DAYS and PORTAL_KEEP_SIGNED_IN_DAYS. Staff never keep a
-session: they open other people's records. Downloading one's data and changing one's
-password ask for the password again unless it was given in the last
-PORTAL_FRESH_SIGN_IN_MINUTES.
+session: they open other people's records. Downloading one's data, changing one's
+password and managing one's passkeys ask for the password (or a passkey) again unless
+one was given in the last PORTAL_FRESH_SIGN_IN_MINUTES.
 """
 
 import time
@@ -58,7 +58,8 @@ def keep_signed_in(request):
     return True
 
 
-def password_given(request):
+def signed_in_afresh(request):
+    """The password or a passkey was given just now, in this session."""
     request.session[SESSION_SIGNED_IN] = time.time()
 
 
@@ -68,7 +69,7 @@ def is_fresh(session, now):
 
 
 def fresh_sign_in_required(view):
-    """The view asks for the password again unless it was given lately."""
+    """The view asks for the password (or a passkey) again unless one was given lately."""
 
     @wraps(view)
     def checked(request, *args, **kwargs):

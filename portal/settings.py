@@ -8,11 +8,20 @@ because DEBUG is off by default and SECRET_KEY is then required; `make run` and
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import env_bool, env_database, env_int, env_list, env_str, env_time_zone
+from portal.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+    env_time_zone,
+    passkey_origin,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -66,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -244,8 +254,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Holdfast <no-reply@localhost>")
 
-# The portal's address as patients reach it, for links in e-mails sent outside a request
-# (reminders). Invitations and resets use the address of the request instead.
+# The portal's address as patients reach it. Every link in an e-mail is built from it,
+# never from the Host a request names.
 PORTAL_SITE_URL = env_str("PORTAL_SITE_URL")
 if PORTAL_SITE_URL is None and DEBUG:
     PORTAL_SITE_URL = "http://127.0.0.1:8000/"
@@ -257,6 +267,19 @@ elif PORTAL_SITE_URL is None:
             f"({first_host!r}) is a pattern, and links in e-mails cannot be made from it."
         )
     PORTAL_SITE_URL = f"https://{first_host}/"
+
+# Passkeys (portal/passkeys.py) belong to one origin and its host name, which browsers
+# check before they use one. By default that is the site's own address; browsers never
+# give a passkey to a bare IP address, so a site at one (`make run`'s 127.0.0.1) has its
+# passkeys at localhost on the same port instead, the one name a browser trusts over
+# plain HTTP. Changing the origin later strands the passkeys made for the old one.
+PORTAL_PASSKEY_ORIGIN = env_str("PORTAL_PASSKEY_ORIGIN") or passkey_origin(PORTAL_SITE_URL)
+OTP_WEBAUTHN_RP_ID = urlsplit(PORTAL_PASSKEY_ORIGIN).hostname
+OTP_WEBAUTHN_RP_NAME = PORTAL_CLINIC_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [PORTAL_PASSKEY_ORIGIN]
+OTP_WEBAUTHN_HELPER_CLASS = "portal.passkeys.PasskeyHelper"
+# Refused passkeys are answered with a message; their tracebacks are not logged.
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
 
 # A password reset link works for an hour; an invitation for a week (portal.invitations).
 PASSWORD_RESET_TIMEOUT = 3600

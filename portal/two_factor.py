@@ -1,5 +1,5 @@
 """Two-factor authentication for staff: a TOTP code from an authenticator app, with
-recovery codes.
+recovery codes, or a passkey (portal/passkeys.py) once one is added.
 
 When PORTAL_STAFF_2FA is on (the default with DEBUG off), a staff member who has not
 confirmed a code in this session can reach only the pages that set up or ask for one.
@@ -37,6 +37,7 @@ from django_otp import match_token
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+from django_otp_webauthn.models import WebAuthnCredential
 
 from portal.clock import clinic_now
 from portal.forms import CrispyMixin
@@ -44,8 +45,15 @@ from portal.models import EnrolmentLink
 from portal.redirects import next_path, redirect_next, with_next
 
 # Pages a staff member may open before the second factor: setting it up, entering a
-# code, leaving.
-OPEN_BEFORE_SECOND_FACTOR = ("two-factor-setup", "two-factor-enrol", "two-factor-verify", "logout")
+# code or using a passkey, leaving.
+OPEN_BEFORE_SECOND_FACTOR = (
+    "two-factor-setup",
+    "two-factor-enrol",
+    "two-factor-verify",
+    "passkey-sign-in-options",
+    "passkey-sign-in",
+    "logout",
+)
 ENROLMENT_LINK_VALID_FOR = timedelta(hours=1)
 RECOVERY_CODES = 10
 # The secret being enrolled, in the session of the account enrolling it.
@@ -79,7 +87,13 @@ class StaffTwoFactorMiddleware:
 
 
 def has_second_factor(user):
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+    """An authenticator app or a passkey."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists() or has_passkey(user)
+
+
+def has_passkey(user):
+    """Whether the account has a passkey (portal/passkeys.py) to sign in or confirm with."""
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
 
 
 def _require_staff(user):
@@ -95,18 +109,25 @@ def _digest(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _tell_owner(user, subject, message):
-    """An e-mail to the account's own address about its second factors."""
+def tell_owner(user, subject, message):
+    """An e-mail to the account's own address about how it signs in."""
     send_mail(
         subject=f"{settings.PORTAL_CLINIC_NAME}: {subject}",
         message=(
-            f"Hello {user.first_name or 'there'},\n\n{message}\n\n"
-            "If this was not you, tell your clinic's administrator at once: they can "
-            "remove the factor and you can set up a new one.\n\n"
-            f"{settings.PORTAL_CLINIC_NAME}\n"
+            f"Hello {user.first_name or 'there'},\n\n{message}\n\n{settings.PORTAL_CLINIC_NAME}\n"
         ),
         from_email=None,
         recipient_list=[user.email],
+    )
+
+
+def _tell_owner(user, subject, message):
+    """About a staff account's second factors."""
+    tell_owner(
+        user,
+        subject,
+        f"{message}\n\nIf this was not you, tell your clinic's administrator at once: "
+        "they can remove the factor and you can set up a new one.",
     )
 
 
@@ -296,7 +317,11 @@ def verify(request):
                 "your factor if you lost your phone, then set up a new one.",
             )
         return redirect_next(request, reverse("home"))
-    context = {"form": form, "next": _next_url(request)}
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "has_passkey": has_passkey(user),
+    }
     return render(
         request, "registration/two_factor_verify.html", context, status=400 if form.errors else 200
     )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from portal import two_factor, views
+from portal import passkeys, two_factor, views
 from portal.forms import ChangePasswordForm, ChoosePasswordForm, ResetRequestForm
 from portal.invitations import invitation_token
 from portal.sessions import fresh_sign_in_required
@@ -22,6 +22,17 @@ urlpatterns = [
     path("accounts/two-factor/", two_factor.verify, name="two-factor-verify"),
     path("accounts/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
     path("accounts/two-factor/enrol/<str:token>/", two_factor.enrol, name="two-factor-enrol"),
+    path("accounts/passkeys/", passkeys.page, name="passkeys"),
+    path("accounts/passkeys/<int:pk>/rename/", passkeys.rename, name="passkey-rename"),
+    path("accounts/passkeys/<int:pk>/remove/", passkeys.remove, name="passkey-remove"),
+    path("accounts/passkeys/add/options/", passkeys.adding_options, name="passkey-add-options"),
+    path("accounts/passkeys/add/", passkeys.add, name="passkey-add"),
+    path(
+        "accounts/passkeys/sign-in/options/",
+        passkeys.sign_in_options,
+        name="passkey-sign-in-options",
+    ),
+    path("accounts/passkeys/sign-in/", passkeys.sign_in, name="passkey-sign-in"),
     path(
         "accounts/welcome/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal import roles, sessions
+from portal import roles, sessions, two_factor
 from portal.forms import ConfirmPasswordForm, LoginForm
 from portal.redirects import redirect_next
 
@@ -92,12 +92,16 @@ class LoginView(auth_views.LoginView):
 
 @require_http_methods(["GET", "POST"])
 def confirm_sign_in(request):
-    """The password again, then on to what asked for it."""
+    """The password (or a passkey) again, then on to what asked for it."""
     form = ConfirmPasswordForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
-        sessions.password_given(request)
+        sessions.signed_in_afresh(request)
         return redirect_next(request, reverse("home"))
-    context = {"form": form, "next": request.GET.get("next") or request.POST.get("next", "")}
+    context = {
+        "form": form,
+        "next": request.GET.get("next") or request.POST.get("next", ""),
+        "has_passkey": two_factor.has_passkey(request.user),
+    }
     return render(
         request, "registration/confirm_sign_in.html", context, status=400 if form.errors else 200
     )

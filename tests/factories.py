@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth.models import Group
 from django.db.models import F, Q
 from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnCredential
 
 from exercises.models import Exercise, Level, Step
 from patients import services
@@ -152,3 +153,11 @@ def make_busy_clinic(clinician, level, *, patients, days, today, tz):
     HoldLog.objects.bulk_create(holds, batch_size=2000)
     PainScore.objects.bulk_create(pains, batch_size=2000)
     return [patient for patient, _ in made]
+
+
+def make_passkey(user, *, name="My phone"):
+    """A stored passkey, for tests that only need one to exist (tests.soft_passkey makes
+    one that signs)."""
+    return WebAuthnCredential.objects.create(
+        user=user, name=name, credential_id=uuid.uuid4().bytes, public_key=b"\xa0", aaguid=""
+    )

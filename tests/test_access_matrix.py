@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from patients.models import HoldLog, PainScore
-from tests.factories import make_hold, make_pain
+from tests.factories import make_hold, make_pain, make_passkey
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,14 @@ MATRIX = {
     # Any link but one just e-mailed to that account is refused.
     "two-factor-enrol": ("GET", "enrolment", [LOGIN, 403, 403, 400, 400, 400, 400]),
     "password_change": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "passkeys": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "passkey-rename": ("GET", "passkey", [LOGIN, 200, 404, 404, 404, 404, 404]),
+    "passkey-remove": ("GET", "passkey", [LOGIN, 200, 404, 404, 404, 404, 404]),
+    # An empty body is no answer to a ceremony (400); anyone may ask to sign in.
+    "passkey-add-options": ("POST", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "passkey-add": ("POST", None, [LOGIN, 400, 400, 400, 400, 400, 400]),
+    "passkey-sign-in-options": ("POST", None, [200, 200, 200, 200, 200, 200, 200]),
+    "passkey-sign-in": ("POST", None, [400, 400, 400, 400, 400, 400, 400]),
     "confirm-sign-in": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
     "password_change_done": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
     "patients:today": ("GET", None, [LOGIN, 200, 200, 404, 404, 404, 404]),
@@ -85,6 +93,12 @@ WRITES = {
     "two-factor-setup": "carol",
     "two-factor-verify": "carol",
     "two-factor-enrol": "carol",
+    "passkey-rename": "alice",
+    "passkey-remove": "alice",
+    "passkey-add-options": "alice",
+    "passkey-add": "alice",
+    "passkey-sign-in-options": "anonymous",
+    "passkey-sign-in": "anonymous",
     "patients:log-hold": "alice",
     "patients:log-pain": "alice",
     "patients:edit-hold": "alice",
@@ -100,6 +114,10 @@ WRITES = {
 }
 POST_ONLY = [
     "logout",
+    "passkey-add-options",
+    "passkey-add",
+    "passkey-sign-in-options",
+    "passkey-sign-in",
     "patients:log-hold",
     "patients:log-pain",
     "patients:calendar-reset",
@@ -138,6 +156,7 @@ def world(everyone, alice_rx, bob_rx):
         "link": {"uidb64": "MQ", "token": "expired-token"},
         "enrolment": {"token": "not-a-link-that-was-sent"},
         "calendar": {"token": patient.calendar_token},
+        "passkey": {"pk": make_passkey(patient.user).pk},
     }
 
 
@@ -206,6 +225,8 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "admin:login",
+    "passkey-sign-in-options",
+    "passkey-sign-in",
     "patients:calendar",  # the address itself is the secret; a wrong one is a 404
 }
 

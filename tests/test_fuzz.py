@@ -1,15 +1,22 @@
 """Generated input against every form and JSON endpoint: never a 500, and a refused
 request never changes a stored row."""
 
+import json
+from urllib.parse import urlsplit
+
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnCredential
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from patients.models import HoldLog, MonitoringTime, PainScore, Patient, Prescription
 from tests.factories import make_hold, make_pain
+from tests.soft_passkey import SoftPasskey, encode
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +199,138 @@ def test_adding_a_patient_in_the_admin(carol_client, data):
         "prescriptions-2-INITIAL_FORMS": "0",
     }
     check(carol_client, "POST", reverse("admin:patients_patient_add"), data | management)
+
+
+# Passkey ceremonies: JSON of any shape, answers of the right shape with any values, and
+# real answers with one part replaced.
+JSON_VALUE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), ANY_VALUE),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+BASE64ISH = st.one_of(ANY_VALUE, st.binary(max_size=300).map(encode), JSON_VALUE)
+ANSWER = st.fixed_dictionaries(
+    {
+        "id": BASE64ISH,
+        "rawId": BASE64ISH,
+        "type": st.sampled_from(["public-key", "", "password"]),
+        "response": st.dictionaries(
+            st.sampled_from(
+                [
+                    "clientDataJSON",
+                    "attestationObject",
+                    "authenticatorData",
+                    "signature",
+                    "userHandle",
+                    "transports",
+                ]
+            ),
+            BASE64ISH,
+        ),
+    },
+    optional={"clientExtensionResults": JSON_VALUE, "authenticatorAttachment": JSON_VALUE},
+)
+CEREMONY_BODY = st.one_of(
+    JSON_VALUE,
+    st.fixed_dictionaries(
+        {"credential": st.one_of(ANSWER, JSON_VALUE)},
+        optional={"name": JSON_VALUE, "keep_signed_in": JSON_VALUE},
+    ),
+)
+ANSWER_PARTS = [
+    ("id",),
+    ("rawId",),
+    ("type",),
+    ("response", "clientDataJSON"),
+    ("response", "attestationObject"),
+    ("response", "authenticatorData"),
+    ("response", "signature"),
+    ("response", "userHandle"),
+    ("response", "transports"),
+    ("clientExtensionResults",),
+]
+
+
+def post_json(client, url, body):
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def with_part(answer, path, value):
+    changed = json.loads(json.dumps(answer))
+    place = changed
+    for key in path[:-1]:
+        place = place[key]
+    place[path[-1]] = value
+    return changed
+
+
+@pytest.fixture
+def passkey_client(alice):
+    client = Client(HTTP_HOST=urlsplit(django_settings.PORTAL_PASSKEY_ORIGIN).netloc)
+    client.force_login(alice)
+    return client
+
+
+def try_adding(client, body):
+    post_json(client, reverse("passkey-add-options"), {})
+    response = post_json(client, reverse("passkey-add"), body)
+    assert response.status_code < 500, body
+    assert response.status_code == 201 or not WebAuthnCredential.objects.exists(), body
+    WebAuthnCredential.objects.all().delete()
+
+
+def try_signing_in(body):
+    client = Client(HTTP_HOST=urlsplit(django_settings.PORTAL_PASSKEY_ORIGIN).netloc)
+    post_json(client, reverse("passkey-sign-in-options"), {})
+    response = post_json(client, reverse("passkey-sign-in"), body)
+    assert response.status_code < 500, body
+    if response.status_code >= 400:
+        assert SESSION_KEY not in client.session, body
+
+
+@FUZZ
+@given(body=CEREMONY_BODY)
+def test_adding_a_passkey(passkey_client, body):
+    try_adding(passkey_client, body)
+
+
+@FUZZ
+@given(part=st.sampled_from(ANSWER_PARTS), value=BASE64ISH)
+def test_adding_a_passkey_with_a_part_of_a_real_answer_replaced(passkey_client, part, value):
+    options = post_json(passkey_client, reverse("passkey-add-options"), {}).json()
+    answer = SoftPasskey().create(options)
+    response = post_json(
+        passkey_client, reverse("passkey-add"), {"credential": with_part(answer, part, value)}
+    )
+    assert response.status_code < 500, (part, value)
+    assert response.status_code == 201 or not WebAuthnCredential.objects.exists()
+    WebAuthnCredential.objects.all().delete()
+
+
+@FUZZ
+@given(body=CEREMONY_BODY)
+def test_signing_in_with_a_passkey(alice, body):
+    try_signing_in(body)
+
+
+@FUZZ
+@given(part=st.sampled_from(ANSWER_PARTS[:-1]), value=BASE64ISH)
+def test_signing_in_with_a_part_of_a_real_answer_replaced(passkey_client, part, value):
+    device = SoftPasskey()
+    options = post_json(passkey_client, reverse("passkey-add-options"), {}).json()
+    assert (
+        post_json(
+            passkey_client, reverse("passkey-add"), {"credential": device.create(options)}
+        ).status_code
+        == 201
+    )
+    client = Client(HTTP_HOST=urlsplit(django_settings.PORTAL_PASSKEY_ORIGIN).netloc)
+    options = post_json(client, reverse("passkey-sign-in-options"), {}).json()
+    answer = with_part(device.get(options), part, value)
+    response = post_json(client, reverse("passkey-sign-in"), {"credential": answer})
+    assert response.status_code < 500, (part, value)
+    if response.status_code >= 400:
+        assert SESSION_KEY not in client.session
+    WebAuthnCredential.objects.all().delete()

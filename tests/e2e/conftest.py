@@ -87,6 +87,14 @@ def live_server():
 
 
 @pytest.fixture
+def passkeys_at_the_live_server(settings, live_server):
+    """Passkeys made for the live server's address, as they are for a clinic's own."""
+    settings.PORTAL_PASSKEY_ORIGIN = live_server.url
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+
+
+@pytest.fixture
 def clinic(alice_patient):
     """The psoas stretch's two levels, and Alice (Carol's patient) on level 1 for 20 days
     with entries every other day, her pain checked in up to yesterday (the pages a

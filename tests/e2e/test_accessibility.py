@@ -7,6 +7,7 @@ from django.test import RequestFactory
 from django.views.defaults import server_error
 
 from tests.e2e.pages import WIDTHS, log_in
+from tests.factories import make_passkey
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +34,7 @@ def check_pages(page, live_server, paths):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_public_and_error_pages(page, live_server, clinic, width):
+def test_public_and_error_pages(page, live_server, clinic, passkeys_at_the_live_server, width):
     page.set_viewport_size(WIDTHS[width])
     assert check_pages(page, live_server, ["/accounts/login/", "/accounts/password-reset/"]) == {}
     log_in(page, live_server, "alice@example.com")
@@ -46,9 +47,10 @@ def test_public_and_error_pages(page, live_server, clinic, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_patient_pages(page, live_server, clinic, width):
+def test_patient_pages(page, live_server, clinic, passkeys_at_the_live_server, width):
     page.set_viewport_size(WIDTHS[width])
     log_in(page, live_server, "alice@example.com")
+    passkey = make_passkey(clinic["patient"].user)
     paths = [
         "/today/",
         f"/program/{clinic['prescription'].pk}/",
@@ -59,12 +61,15 @@ def test_patient_pages(page, live_server, clinic, width):
         "/settings/",
         "/program/print/",
         "/accounts/confirm/",
+        "/accounts/passkeys/",
+        f"/accounts/passkeys/{passkey.pk}/rename/",
+        f"/accounts/passkeys/{passkey.pk}/remove/",
     ]
     assert check_pages(page, live_server, paths) == {}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_clinician_pages(page, live_server, clinic, width, settings):
+def test_clinician_pages(page, live_server, clinic, passkeys_at_the_live_server, width, settings):
     # The patient record with every section a clinic may have, remote monitoring included.
     settings.PORTAL_REMOTE_MONITORING = True
     page.set_viewport_size(WIDTHS[width])
@@ -75,6 +80,7 @@ def test_clinician_pages(page, live_server, clinic, width, settings):
         f"/clinic/patients/{patient.pk}/",
         f"/clinic/patients/{patient.pk}/prescriptions/{prescription.pk}/progress/",
         "/accounts/two-factor/setup/",
+        "/accounts/passkeys/",
     ]
     assert check_pages(page, live_server, paths) == {}
 

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import env_bool, env_database, env_int, env_list, env_str, env_time_zone
+from portal.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+    env_time_zone,
+    passkey_origin,
+)
 from portal.logs import JsonFormatter
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -224,3 +232,31 @@ def test_the_wsgi_application_hides_its_startup_objects_from_the_collector():
     assert loaded == "True"
     # Django and the apps alone make tens of thousands of objects.
     assert int(frozen) > 10_000
+
+
+@pytest.mark.parametrize(
+    ("site", "origin"),
+    [
+        ("https://portal.clinic.example/", "https://portal.clinic.example"),
+        ("https://portal.clinic.example:8443/holdfast/", "https://portal.clinic.example:8443"),
+        ("http://127.0.0.1:8000/", "http://localhost:8000"),
+        ("http://[::1]:9000/", "http://localhost:9000"),
+    ],
+)
+def test_passkeys_belong_to_the_sites_origin_never_to_an_ip_address(site, origin):
+    assert passkey_origin(site) == origin
+
+
+def test_production_passkeys_belong_to_the_site_address():
+    result = start_django(
+        "from django.conf import settings as s;"
+        "print(s.PORTAL_PASSKEY_ORIGIN, s.OTP_WEBAUTHN_RP_ID, *s.OTP_WEBAUTHN_ALLOWED_ORIGINS)",
+        SECRET_KEY="z" * 50,
+        ALLOWED_HOSTS="portal.clinic.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "https://portal.clinic.example",
+        "portal.clinic.example",
+        "https://portal.clinic.example",
+    ]

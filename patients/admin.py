@@ -205,7 +205,8 @@ class PatientAdmin(HardenedAdminMixin, admin.ModelAdmin):
             first_name=form.cleaned_data["first_name"],
             last_name=form.cleaned_data["last_name"],
             email=form.cleaned_data["email"],
-            request=request,
+            by=request.user,
+            now=clinic_now()[0],
         )
         self.message_user(
             request, f"An invitation to choose a password is on its way to {obj.user.email}."

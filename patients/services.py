@@ -223,7 +223,7 @@ def prescription_update(*, prescription, end_date, notes):
 
 
 @transaction.atomic
-def patient_invite(*, patient, first_name, last_name, email, request):
+def patient_invite(*, patient, first_name, last_name, email, by, now):
     """Open an account for a new patient and e-mail them a link to choose a password.
 
     ``patient`` is the unsaved record (its clinician chosen); the e-mail leaves only once
@@ -236,10 +236,7 @@ def patient_invite(*, patient, first_name, last_name, email, request):
     patient.user = user
     patient.save()
     audit.record(audit.Action.CREATE, obj=patient, patient=patient)
-    clinician = patient.clinician
-    transaction.on_commit(
-        lambda: invitations.send_invitation(request=request, user=user, clinician=clinician)
-    )
+    invitations.invitation_send(user=user, clinician=patient.clinician, by=by, now=now)
     return patient
 
 

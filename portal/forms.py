@@ -4,13 +4,16 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
     PasswordResetForm,
     SetPasswordForm,
 )
+
+from portal import invitations, roles
+from portal.clock import clinic_now
 
 
 class LoginForm(AuthenticationForm):
@@ -69,15 +72,31 @@ class CrispyMixin:
 
 
 class ResetRequestForm(CrispyMixin, PasswordResetForm):
+    """A link to choose a new password; for a patient who never chose one, a fresh
+    invitation instead (a reset has nothing to reset). Every address gets the same
+    answer on the page."""
+
     submit_label = "Send me a link"
 
     def save(self, **kwargs):
         """The link in the e-mail is built from PORTAL_SITE_URL, never from the Host the
         request named (which whoever sends the request chooses)."""
+        for user in self.never_signed_in(self.cleaned_data["email"]):
+            invitations.invitation_send(
+                user=user, clinician=user.patient.clinician, by=None, now=clinic_now()[0]
+            )
         site = urlsplit(settings.PORTAL_SITE_URL)
         kwargs["domain_override"] = site.netloc
         kwargs["use_https"] = site.scheme == "https"
         return super().save(**kwargs)
+
+    def never_signed_in(self, email):
+        accounts = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+        return [
+            user
+            for user in accounts.select_related("patient__clinician")
+            if not user.has_usable_password() and roles.has_patient_profile(user)
+        ]
 
 
 class ChoosePasswordForm(CrispyMixin, SetPasswordForm):

@@ -2,25 +2,35 @@
 
 The link carries a token that is valid for seven days and only once: it is signed over
 the account's password and last login, so setting the password (which also logs the
-patient in) spends it.
+patient in) spends it. It is signed over the account's newest invitation too, so
+sending a new invitation ends every earlier link. Links sent before invitations were
+recorded have no invitation to name, and keep working until a new one is sent.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
+from portal.models import Invitation
+
 INVITATION_VALID_FOR = timedelta(days=7)
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
     key_salt = "portal.invitations.InvitationTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        newest = Invitation.objects.newest_of(user)
+        return super()._make_hash_value(user, timestamp) + (str(newest.pk) if newest else "")
 
     def check_token(self, user, token):
         """Like a password reset token, but valid for INVITATION_VALID_FOR."""
@@ -54,18 +64,63 @@ def invitation_link(user):
     return settings.PORTAL_SITE_URL.rstrip("/") + path
 
 
-def send_invitation(*, request, user, clinician):
-    """The welcome e-mail. It names the clinic and the clinician, never anything clinical."""
-    context = {
-        "user": user,
-        "clinician": clinician,
-        "clinic_name": settings.PORTAL_CLINIC_NAME,
-        "link": invitation_link(user),
-        "days": INVITATION_VALID_FOR.days,
-    }
-    send_mail(
-        subject=render_to_string("registration/invitation_subject.txt", context).strip(),
-        message=render_to_string("registration/invitation_email.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+@transaction.atomic
+def invitation_send(*, user, clinician, by, now):
+    """A new invitation for ``user``, whose link ends every earlier one. The e-mail
+    leaves once the transaction that asked for it is saved; it names the clinic and the
+    clinician, never anything clinical."""
+    invitation = Invitation.objects.create(user=user, sent_at=now, sent_by=by)
+
+    def send():
+        context = {
+            "user": user,
+            "clinician": clinician,
+            "clinic_name": settings.PORTAL_CLINIC_NAME,
+            "link": invitation_link(user),
+            "days": INVITATION_VALID_FOR.days,
+        }
+        send_mail(
+            subject=render_to_string("registration/invitation_subject.txt", context).strip(),
+            message=render_to_string("registration/invitation_email.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+
+    transaction.on_commit(send)
+    return invitation
+
+
+def invitation_opened(*, user, now):
+    """The newest invitation's link was opened (the first time counts)."""
+    newest = Invitation.objects.newest_of(user)
+    if newest is not None and newest.opened_at is None:
+        Invitation.objects.filter(pk=newest.pk).update(opened_at=now)
+
+
+@dataclass(frozen=True)
+class InvitationState:
+    """Where an account stands with its invitation, as staff see it."""
+
+    code: str  # "active", "invited", "opened" or "expired"
+    label: str
+    may_resend: bool
+
+
+def invitation_state(*, has_password, sent_at, opened_at, now, tz):
+    """From the account's password (set or not) and its newest invitation's times (for
+    an account invited before invitations were recorded, when it was made)."""
+    if has_password:
+        return InvitationState("active", "active", may_resend=False)
+    sent = _day(sent_at, tz)
+    if now - sent_at > INVITATION_VALID_FOR:
+        expired = _day(sent_at + INVITATION_VALID_FOR, tz)
+        return InvitationState("expired", f"invitation expired {expired}", may_resend=True)
+    if opened_at is not None:
+        opened = _day(opened_at, tz)
+        return InvitationState("opened", f"invited {sent}, link opened {opened}", may_resend=True)
+    return InvitationState("invited", f"invited {sent}, not opened yet", may_resend=True)
+
+
+def _day(moment: datetime, tz):
+    local = moment.astimezone(tz)
+    return f"{local:%b} {local.day}"

@@ -140,3 +140,30 @@ class EnrolmentLink(models.Model):
 
     def __str__(self):
         return f"Two-factor set-up link for {self.user}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def newest_of(self, user):
+        return self.filter(user=user).order_by("-sent_at", "-pk").first()
+
+
+class Invitation(models.Model):
+    """An e-mail with a link for a new patient to choose a password. Only the newest
+    invitation of an account has a link that works (portal/invitations.py); each row
+    says when it was sent, by whom, and when its link was first opened."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["user", "sent_at"])]
+
+    def __str__(self):
+        return f"Invitation for {self.user} sent {self.sent_at:%Y-%m-%d}"

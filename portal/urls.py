@@ -4,7 +4,6 @@ from django.urls import include, path, reverse_lazy
 
 from portal import passkeys, two_factor, views
 from portal.forms import ChangePasswordForm, ChoosePasswordForm, ResetRequestForm
-from portal.invitations import invitation_token
 from portal.sessions import fresh_sign_in_required
 
 # After a password is set from a link, the patient is logged in with the portal's backend
@@ -35,8 +34,7 @@ urlpatterns = [
     path("accounts/passkeys/sign-in/", passkeys.sign_in, name="passkey-sign-in"),
     path(
         "accounts/welcome/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            token_generator=invitation_token,
+        views.WelcomeView.as_view(
             template_name="registration/welcome.html",
             form_class=ChoosePasswordForm,
             post_reset_login=True,

@@ -8,10 +8,12 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal import roles, sessions, two_factor
+from portal import invitations, roles, sessions, two_factor
+from portal.clock import clinic_now
 from portal.forms import ConfirmPasswordForm, LoginForm
 from portal.redirects import redirect_next
 
@@ -105,3 +107,17 @@ def confirm_sign_in(request):
     return render(
         request, "registration/confirm_sign_in.html", context, status=400 if form.errors else 200
     )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class WelcomeView(auth_views.PasswordResetConfirmView):
+    """The invitation's link: a new patient chooses a password. Opening a link that
+    works is recorded, so that staff see the invitation arrived."""
+
+    token_generator = invitations.invitation_token
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if self.validlink and self.request.method == "GET":
+            invitations.invitation_opened(user=self.user, now=clinic_now()[0])
+        return response

@@ -1,19 +1,21 @@
 """Onboarding and passwords: invitations, resets and changes, all by e-mail."""
 
 import re
+import zoneinfo
 from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from patients.models import Patient
 from portal import roles
-from portal.invitations import InvitationTokenGenerator
-from portal.models import User
+from portal.invitations import InvitationTokenGenerator, invitation_send, invitation_state
+from portal.models import Invitation, User
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +123,61 @@ class TestInvitations:
         client.force_login(erin)
         assert invite(client, clinician=erin.pk).status_code == 403
         assert not User.objects.filter(email="nina@example.com").exists()
+
+
+class TestInvitationRecords:
+    def test_sending_is_recorded_and_opening_the_link_too(self, client, invited, carol, mailoutbox):
+        (invitation,) = Invitation.objects.filter(user=invited)
+        assert (invitation.sent_by, invitation.opened_at) == (carol, None)
+        client.get(link_in(mailoutbox[0]), follow=True)
+        invitation.refresh_from_db()
+        assert invitation.opened_at is not None
+
+    def test_a_new_invitation_ends_the_old_link(
+        self, client, invited, carol, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        old = link_in(mailoutbox[0])
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation_send(user=invited, clinician=carol, by=carol, now=timezone.now())
+        new = link_in(mailoutbox[1])
+        assert "This link no longer works" in client.get(old, follow=True).content.decode()
+        assert "new_password1" in client.get(new, follow=True).content.decode()
+
+    def test_forgetting_a_password_never_chosen_sends_a_fresh_invitation(
+        self, client, invited, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("password_reset"), {"email": "NINA@example.com"})
+        assert response.url == reverse("password_reset_done")
+        assert len(mailoutbox) == 2
+        assert "/accounts/welcome/" in link_in(mailoutbox[1])
+        assert Invitation.objects.filter(user=invited).count() == 2
+        page = client.get(link_in(mailoutbox[1]), follow=True).content.decode()
+        assert "new_password1" in page
+
+    @pytest.mark.parametrize(
+        ("has_password", "sent_days_ago", "opened", "code", "label"),
+        [
+            (True, 1, False, "active", "active"),
+            (False, 1, False, "invited", "invited Nov 30, not opened yet"),
+            (False, 1, True, "opened", "invited Nov 30, link opened Dec 1"),
+            (False, 8, False, "expired", "invitation expired Nov 30"),
+        ],
+    )
+    def test_staff_see_where_an_invitation_stands(
+        self, has_password, sent_days_ago, opened, code, label
+    ):
+        tz = zoneinfo.ZoneInfo("America/Toronto")
+        now = datetime(2026, 12, 1, 12, 0, tzinfo=tz)
+        state = invitation_state(
+            has_password=has_password,
+            sent_at=now - timedelta(days=sent_days_ago),
+            opened_at=now if opened else None,
+            now=now,
+            tz=tz,
+        )
+        assert (state.code, state.label) == (code, label)
+        assert state.may_resend is not has_password
 
 
 class TestPasswordReset:

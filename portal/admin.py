@@ -104,6 +104,11 @@ class UserAdmin(HardenedAdminMixin, DjangoUserAdmin):
         ),
     ]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_staff" in form.changed_data and obj.is_staff:
+            passkeys.staff_access_granted(user=obj)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._record_patient_view(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -183,7 +188,7 @@ class SecondFactorAdmin(HardenedAdminMixin, admin.ModelAdmin):
 
     def tell_owner(self, device):
         if isinstance(device, WebAuthnCredential):
-            passkeys.tell_removed(device.user, device.name, by_administrator=True)
+            passkeys.tell_removed(user=device.user, name=device.name, by_administrator=True)
         else:
             two_factor.second_factor_removed(user=device.user, name=device.name)
 

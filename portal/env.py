@@ -99,9 +99,13 @@ def env_database(name, default, *, conn_max_age):
     return config
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def passkey_origin(site_url):
-    """The origin passkeys are made for, from the site's address: its scheme, host and
-    port, with ``localhost`` for a bare IP address (browsers refuse those)."""
+    """The origin passkeys are made for, from the site's address, as a browser writes
+    it: scheme, host and any port but the scheme's own, with ``localhost`` for a bare
+    IP address (browsers give passkeys to no IP address)."""
     parts = urlsplit(site_url)
     host = parts.hostname or "localhost"
     try:
@@ -110,5 +114,29 @@ def passkey_origin(site_url):
         pass
     else:
         host = "localhost"
-    port = f":{parts.port}" if parts.port else ""
+    port = f":{parts.port}" if parts.port and parts.port != DEFAULT_PORTS.get(parts.scheme) else ""
     return f"{parts.scheme}://{host}{port}"
+
+
+def env_origin(name, default):
+    """An origin (``https://portal.clinic.example``, no path) as a browser writes it."""
+    value = env_str(name)
+    if value is None:
+        return default
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 -- reading it checks it
+    except ValueError:
+        parts = None
+    if not (
+        parts
+        and parts.scheme in DEFAULT_PORTS
+        and parts.hostname
+        and parts.path in ("", "/")
+        and not (parts.query or parts.fragment or parts.username)
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be an origin such as https://portal.clinic.example (no path), "
+            f"not {value!r}."
+        )
+    return passkey_origin(value)

@@ -43,7 +43,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp_webauthn import exceptions as library_errors
 from django_otp_webauthn.helpers import WebAuthnHelper
-from django_otp_webauthn.models import WebAuthnCredential
+from django_otp_webauthn.models import WebAuthnCredential, WebAuthnUserHandle
 from webauthn.helpers import (
     parse_authentication_credential_json,
     parse_registration_credential_json,
@@ -54,7 +54,7 @@ from webauthn.helpers.structs import UserVerificationRequirement
 from portal import sessions
 from portal.forms import CrispyMixin
 from portal.redirects import next_path, with_next
-from portal.two_factor import requires_second_factor, tell_owner
+from portal.two_factor import has_second_factor, tell_owner
 
 # The backend a passkey's sign-in is recorded with: the portal's own, which loads the
 # patient profile with the user on every request.
@@ -81,14 +81,28 @@ class PasskeyHelper(WebAuthnHelper):
         return user.get_full_name() or user.email
 
 
-@dataclass
 class Refused(Exception):
     """A ceremony that cannot go on: the message is for the person, the status for the
     browser; ``extra`` travels with them."""
 
-    message: str
-    status: int = 400
-    extra: dict | None = None
+    def __init__(self, message, status=400, extra=None):
+        super().__init__(message)
+        self.message, self.status, self.extra = message, status, extra or {}
+
+
+# What checking a browser's answer may raise. py_webauthn checks whatever attestation
+# format an answer names (the portal asks for none), and a crafted certificate chain or
+# TPM structure gets out of it as a ValueError, KeyError, IndexError or AttributeError
+# rather than as one of its own exceptions.
+ANSWER_ERRORS = (
+    WebAuthnException,
+    library_errors.OTPWebAuthnApiError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+)
 
 
 def _json_ceremony(view):
@@ -102,7 +116,7 @@ def _json_ceremony(view):
             return view(request)
         except Refused as refusal:
             return JsonResponse(
-                {"message": refusal.message, **(refusal.extra or {})}, status=refusal.status
+                {"message": refusal.message, **refusal.extra}, status=refusal.status
             )
 
     return answered
@@ -119,10 +133,11 @@ def _body(request):
 
 
 def _credential(data, parse):
-    """The browser's answer, once ``parse`` (py_webauthn's) has read it whole. Some
+    """The browser's answer, once ``parse`` (py_webauthn's) has read it whole: some
     malformed values get past that parser as a ValueError or TypeError (base64 of an
     impossible length, a number where text belongs), and the library reads the
-    extension results without checking their shape: both are refused here."""
+    extension results without checking their shape. The library parses it again; a
+    second parse of a few hundred bytes is the price of refusing these here."""
     credential = data.get("credential")
     extensions = (
         credential.get("clientExtensionResults", {}) if isinstance(credential, dict) else None
@@ -131,10 +146,9 @@ def _credential(data, parse):
     try:
         if not isinstance(properties, dict):
             raise TypeError("the answer's extension results are not objects")
-        parse(credential)
-    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as error:
+        return credential, parse(credential)
+    except ANSWER_ERRORS as error:
         raise Refused(NOT_UNDERSTOOD) from error
-    return credential
 
 
 def _take_state(request, key):
@@ -158,25 +172,64 @@ def clean_name(raw):
     return " ".join(text.split())[:NAME_LENGTH] or DEFAULT_NAME
 
 
-def _may_manage(request):
-    """Why this session may not add a passkey now, or None."""
+def is_at_passkey_origin(request):
+    """Whether this page is at the address the passkeys are made for."""
+    return f"{request.scheme}://{request.get_host()}" == settings.PORTAL_PASSKEY_ORIGIN
+
+
+@dataclass(frozen=True)
+class FirstConfirm:
+    """What must happen before this session may add a passkey, and where it happens."""
+
+    reason: str
+    url: str
+    action: str
+
+
+def first_confirm(request):
+    """Why this session may not add a passkey now (a FirstConfirm), or None.
+
+    Staff must be past a second factor in this session whether or not the clinic asks
+    for one at sign-in: a passkey is both factors, and a password alone must never make
+    one.
+    """
     user = request.user
-    if requires_second_factor(user) and not user.is_verified():
-        return "Enter your two-factor code first; then you can add a passkey."
+    here = reverse("passkeys")
+    if user.is_staff and not user.is_verified():
+        step = "two-factor-verify" if has_second_factor(user) else "two-factor-setup"
+        return FirstConfirm(
+            "Staff accounts add passkeys only after their two-factor code.",
+            with_next(reverse(step), here),
+            "Enter your two-factor code" if step == "two-factor-verify" else "Set up two-factor",
+        )
     if not sessions.is_fresh(request.session, time.time()):
-        return "Confirm it is you first: adding a passkey needs a fresh sign-in."
+        return FirstConfirm(
+            "Adding a passkey needs a fresh sign-in.",
+            with_next(reverse("confirm-sign-in"), here),
+            "Confirm it is you",
+        )
     return None
 
 
 def _refuse_unless_may_add(request):
-    reason = _may_manage(request)
-    if reason:
-        confirm = with_next(reverse("confirm-sign-in"), reverse("passkeys"))
-        raise Refused(reason, status=403, extra={"confirm": confirm})
+    waiting = first_confirm(request)
+    if waiting:
+        raise Refused(waiting.reason, status=403, extra={"confirm": waiting.url})
     if passkeys_of(request.user).count() >= MOST_PASSKEYS:
         raise Refused(
             f"You have {MOST_PASSKEYS} passkeys. Remove one you no longer use first.", 409
         )
+
+
+@transaction.atomic
+def passkey_add(*, helper, user, state, credential, name):
+    """The browser's new passkey, checked against the ceremony's challenge, kept under
+    ``name``; the owner is told by e-mail."""
+    passkey = helper.register_complete(user=user, state=state, data=credential)
+    passkey.name = name
+    passkey.save(update_fields=["name"])
+    transaction.on_commit(lambda: tell_added(user=user, name=name))
+    return passkey
 
 
 @_json_ceremony
@@ -190,25 +243,24 @@ def adding_options(request):
 
 @_json_ceremony
 def add(request):
-    """The browser's new passkey, checked against the challenge and kept, named."""
+    """The browser's new passkey, kept under the name its owner gave it."""
     state = _take_state(request, ADDING)
     data = _body(request)
     _refuse_unless_may_add(request)
+    credential, _ = _credential(data, parse_registration_credential_json)
     name = clean_name(data.get("name"))
     try:
-        with transaction.atomic():
-            passkey = PasskeyHelper(request).register_complete(
-                user=request.user,
-                state=state,
-                data=_credential(data, parse_registration_credential_json),
-            )
-            passkey.name = name
-            passkey.save(update_fields=["name"])
-    except (WebAuthnException, library_errors.OTPWebAuthnApiError) as error:
-        raise Refused("Your device's answer could not be checked. Try again.", 422) from error
+        passkey_add(
+            helper=PasskeyHelper(request),
+            user=request.user,
+            state=state,
+            credential=credential,
+            name=name,
+        )
     except IntegrityError as error:
         raise Refused("That passkey is on an account here already.", 409) from error
-    tell_added(request.user, name)
+    except ANSWER_ERRORS as error:
+        raise Refused("Your device's answer could not be checked. Try again.", 422) from error
     messages.success(
         request, f"Passkey “{name}” added. Next time, choose “Sign in with a passkey”."
     )
@@ -227,20 +279,12 @@ def sign_in_options(request):
     return JsonResponse(options)
 
 
-@login_not_required
-@_json_ceremony
-def sign_in(request):
-    """The browser's signed challenge: whoever's passkey it is is signed in, past the
-    second factor, with a fresh sign-in. Signed in already, it is that account's own
-    passkey confirming it is them."""
-    state = _take_state(request, SIGNING_IN)
-    data = _body(request)
-    credential = _credential(data, parse_authentication_credential_json)
-    user = request.user if request.user.is_authenticated else None
+@transaction.atomic
+def passkey_check(*, helper, user, state, credential, parsed):
+    """The passkey that signed the ceremony's challenge, or Refused. Its use is recorded
+    (its signature count, when it was last used) only when it is accepted."""
     try:
-        passkey = PasskeyHelper(request).authenticate_complete(
-            user=user, state=state, data=credential
-        )
+        passkey = helper.authenticate_complete(user=user, state=state, data=credential)
     except library_errors.CredentialNotFound as error:
         raise Refused(
             "This passkey is no longer on any account here (it may have been removed). "
@@ -250,13 +294,32 @@ def sign_in(request):
         ) from error
     except library_errors.CredentialUserMismatch as error:
         raise Refused("That passkey is another account's. Use one of your own.", 403) from error
-    except (WebAuthnException, library_errors.OTPWebAuthnApiError) as error:
+    except ANSWER_ERRORS as error:
         raise Refused("Your device's answer could not be checked. Try again.", 422) from error
     owner = passkey.user
+    handle = parsed.response.user_handle
+    if handle and WebAuthnUserHandle.get_user_by_handle(handle) != owner:
+        raise Refused("Your device's answer could not be checked. Try again.", 422)
     if not (passkey.confirmed and owner.is_active):
         raise Refused("This account cannot sign in. Ask your clinic.", 403)
+    return passkey
+
+
+@login_not_required
+@_json_ceremony
+def sign_in(request):
+    """The browser's signed challenge: whoever's passkey it is is signed in, past the
+    second factor, with a fresh sign-in. Signed in already, it is that account's own
+    passkey confirming it is them."""
+    state = _take_state(request, SIGNING_IN)
+    data = _body(request)
+    credential, parsed = _credential(data, parse_authentication_credential_json)
+    user = request.user if request.user.is_authenticated else None
+    passkey = passkey_check(
+        helper=PasskeyHelper(request), user=user, state=state, credential=credential, parsed=parsed
+    )
     if user is None:
-        login(request, owner, backend=SIGN_IN_BACKEND)
+        login(request, passkey.user, backend=SIGN_IN_BACKEND)
         if data.get("keep_signed_in") is True:
             sessions.keep_signed_in(request)
     otp_login(request, passkey)
@@ -277,21 +340,15 @@ class NameForm(CrispyMixin, forms.Form):
         return clean_name(self.cleaned_data["name"])
 
 
-def _origin_of(request):
-    return f"{request.scheme}://{request.get_host()}"
-
-
 @require_http_methods(["GET"])
 def page(request):
     """Signing in: the account's passkeys, adding one, and the password."""
-    user = request.user
     context = {
-        "passkeys": passkeys_of(user),
-        "refusal": _may_manage(request),
+        "passkeys": passkeys_of(request.user),
+        "first_confirm": first_confirm(request),
         "most": MOST_PASSKEYS,
+        "at_passkey_origin": is_at_passkey_origin(request),
         "passkey_origin": settings.PORTAL_PASSKEY_ORIGIN,
-        "at_passkey_origin": _origin_of(request) == settings.PORTAL_PASSKEY_ORIGIN,
-        "confirm_url": with_next(reverse("confirm-sign-in"), reverse("passkeys")),
         "name_length": NAME_LENGTH,
     }
     return render(request, "registration/passkeys.html", context)
@@ -323,8 +380,7 @@ def rename(request, pk):
 def remove(request, pk):
     passkey = get_object_or_404(passkeys_of(request.user), pk=pk)
     if request.method == "POST":
-        passkey.delete()
-        tell_removed(request.user, passkey.name)
+        passkey_remove(passkey=passkey)
         messages.success(
             request,
             f"Passkey “{passkey.name}” removed. Your device may still offer it; it no "
@@ -334,7 +390,35 @@ def remove(request, pk):
     return render(request, "registration/passkey_remove.html", {"passkey": passkey})
 
 
-def tell_added(user, name):
+@transaction.atomic
+def passkey_remove(*, passkey, by_administrator=False):
+    passkey.delete()
+    user, name = passkey.user, passkey.name
+    transaction.on_commit(
+        lambda: tell_removed(user=user, name=name, by_administrator=by_administrator)
+    )
+
+
+@transaction.atomic
+def staff_access_granted(*, user):
+    """An account made staff loses the passkeys it had: they were made with a password
+    alone, and for staff a passkey is both factors."""
+    names = [passkey.name for passkey in passkeys_of(user)]
+    if not names:
+        return
+    passkeys_of(user).delete()
+    transaction.on_commit(
+        lambda: tell_owner(
+            user,
+            "your passkeys were removed",
+            "Your account is now a staff account, so the passkeys it had were removed "
+            f"({', '.join(names)}). Add them again on the Signing in page once you have "
+            "entered your two-factor code.",
+        )
+    )
+
+
+def tell_added(*, user, name):
     tell_owner(
         user,
         "a passkey was added to your account",
@@ -344,7 +428,7 @@ def tell_added(user, name):
     )
 
 
-def tell_removed(user, name, *, by_administrator=False):
+def tell_removed(*, user, name, by_administrator=False):
     who = "An administrator removed" if by_administrator else "You removed"
     tell_owner(
         user,

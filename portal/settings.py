@@ -18,6 +18,7 @@ from portal.env import (
     env_database,
     env_int,
     env_list,
+    env_origin,
     env_str,
     env_time_zone,
     passkey_origin,
@@ -273,13 +274,11 @@ elif PORTAL_SITE_URL is None:
 # give a passkey to a bare IP address, so a site at one (`make run`'s 127.0.0.1) has its
 # passkeys at localhost on the same port instead, the one name a browser trusts over
 # plain HTTP. Changing the origin later strands the passkeys made for the old one.
-PORTAL_PASSKEY_ORIGIN = env_str("PORTAL_PASSKEY_ORIGIN") or passkey_origin(PORTAL_SITE_URL)
+PORTAL_PASSKEY_ORIGIN = env_origin("PORTAL_PASSKEY_ORIGIN", passkey_origin(PORTAL_SITE_URL))
 OTP_WEBAUTHN_RP_ID = urlsplit(PORTAL_PASSKEY_ORIGIN).hostname
 OTP_WEBAUTHN_RP_NAME = PORTAL_CLINIC_NAME
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [PORTAL_PASSKEY_ORIGIN]
 OTP_WEBAUTHN_HELPER_CLASS = "portal.passkeys.PasskeyHelper"
-# Refused passkeys are answered with a message; their tracebacks are not logged.
-OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
 
 # A password reset link works for an hour; an invitation for a week (portal.invitations).
 PASSWORD_RESET_TIMEOUT = 3600

@@ -50,8 +50,9 @@ MATRIX = {
     "passkeys": ("GET", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
     "passkey-rename": ("GET", "passkey", [LOGIN, 200, 404, 404, 404, 404, 404]),
     "passkey-remove": ("GET", "passkey", [LOGIN, 200, 404, 404, 404, 404, 404]),
-    # An empty body is no answer to a ceremony (400); anyone may ask to sign in.
-    "passkey-add-options": ("POST", None, [LOGIN, 200, 200, 200, 200, 200, 200]),
+    # An empty body is no answer to a ceremony (400); anyone may ask to sign in. Staff
+    # add a passkey only past a second factor, which force_login is not.
+    "passkey-add-options": ("POST", None, [LOGIN, 200, 200, 403, 403, 403, 403]),
     "passkey-add": ("POST", None, [LOGIN, 400, 400, 400, 400, 400, 400]),
     "passkey-sign-in-options": ("POST", None, [200, 200, 200, 200, 200, 200, 200]),
     "passkey-sign-in": ("POST", None, [400, 400, 400, 400, 400, 400, 400]),

@@ -4,6 +4,7 @@ request never changes a stored row."""
 import json
 from urllib.parse import urlsplit
 
+import cbor2
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from patients.models import HoldLog, MonitoringTime, PainScore, Patient, Prescription
 from tests.factories import make_hold, make_pain
-from tests.soft_passkey import SoftPasskey, encode
+from tests.soft_passkey import SoftPasskey, decode, encode
 
 pytestmark = pytest.mark.django_db
 
@@ -333,4 +334,36 @@ def test_signing_in_with_a_part_of_a_real_answer_replaced(passkey_client, part, 
     assert response.status_code < 500, (part, value)
     if response.status_code >= 400:
         assert SESSION_KEY not in client.session
+    WebAuthnCredential.objects.all().delete()
+
+
+CBOR_VALUE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.binary(max_size=64), st.text(max_size=8)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+STATEMENT = st.dictionaries(
+    st.sampled_from(["alg", "sig", "x5c", "ver", "certInfo", "pubArea", "response", "ecdaaKeyId"]),
+    st.one_of(CBOR_VALUE, st.lists(st.binary(max_size=300), max_size=2)),
+)
+
+
+@FUZZ
+@given(
+    fmt=st.sampled_from(
+        ["packed", "fido-u2f", "tpm", "android-key", "android-safetynet", "apple", "none", "x"]
+    ),
+    statement=STATEMENT,
+)
+def test_adding_a_passkey_whose_attestation_names_any_format(passkey_client, fmt, statement):
+    options = post_json(passkey_client, reverse("passkey-add-options"), {}).json()
+    answer = SoftPasskey().create(options)
+    made = cbor2.loads(decode(answer["response"]["attestationObject"]))
+    made |= {"fmt": fmt, "attStmt": statement}
+    answer["response"]["attestationObject"] = encode(cbor2.dumps(made))
+    response = post_json(passkey_client, reverse("passkey-add"), {"credential": answer})
+    assert response.status_code < 500, (fmt, statement)
+    assert response.status_code == 201 or not WebAuthnCredential.objects.exists()
     WebAuthnCredential.objects.all().delete()

@@ -1,6 +1,8 @@
 from django import template
 from django.conf import settings
 
+from portal import passkeys
+
 register = template.Library()
 
 
@@ -9,7 +11,6 @@ def passkey_sign_in(context, label, keep_field=""):
     """The "sign in with a passkey" button of the login, confirmation and code pages, or
     where passkeys work when this page is at another address."""
     request = context["request"]
-    here = f"{request.scheme}://{request.get_host()}"
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
@@ -17,5 +18,5 @@ def passkey_sign_in(context, label, keep_field=""):
         "keep_field": keep_field,
         "next": context.get("next") or "",
         "passkey_origin": settings.PORTAL_PASSKEY_ORIGIN,
-        "at_passkey_origin": here == settings.PORTAL_PASSKEY_ORIGIN,
+        "at_passkey_origin": passkeys.is_at_passkey_origin(request),
     }

@@ -12,7 +12,10 @@
   "use strict";
 
   if (!window.PublicKeyCredential || !navigator.credentials) {
-    return; // the page's fallback text stays
+    document.querySelectorAll("[data-passkey-unsupported]").forEach(function (note) {
+      note.hidden = false;
+    });
+    return;
   }
 
   function bytes(base64url) {
@@ -95,6 +98,9 @@
         },
         body: JSON.stringify(body || {}),
       })
+      .catch(function () {
+        throw new Refusal("The portal could not be reached. Check your connection and try again.");
+      })
       .then(function (response) {
         return response.json().then(
           function (data) {
@@ -124,13 +130,12 @@
     if (error && error.name === "SecurityError") {
       return "Passkeys do not work at this address. Open the portal at its usual address.";
     }
-    if (error instanceof TypeError) {
-      return "The portal could not be reached. Check your connection and try again.";
-    }
     return "That did not work. Try again, or use your password.";
   }
 
+  // Progress is announced politely; a failure at once.
   function say(element, text, isError) {
+    element.setAttribute("role", isError ? "alert" : "status");
     element.textContent = text;
     element.classList.toggle("text-danger", Boolean(isError));
   }
@@ -149,11 +154,7 @@
     var status = form.querySelector("[data-passkey-status]");
     var button = form.querySelector("button[type=submit]");
     var csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-    var fallback = document.querySelector("[data-passkey-unsupported]");
     form.hidden = false;
-    if (fallback) {
-      fallback.hidden = true;
-    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       button.disabled = true;

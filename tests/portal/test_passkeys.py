@@ -13,10 +13,12 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
-from django_otp_webauthn.models import WebAuthnCredential
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential, WebAuthnUserHandle
 
 from portal import passkeys
 from portal.sessions import SESSION_KEPT, SESSION_SIGNED_IN
+from tests.portal.test_two_factor import code_for
 from tests.soft_passkey import SoftPasskey
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +62,15 @@ def sign_in(client, device, *, url=SIGN_IN, keep=False, **answer):
     return post_json(client, url, body)
 
 
+def past_the_second_factor(user):
+    """Signed in, with a code from an authenticator app confirmed in this session."""
+    device = TOTPDevice.objects.create(user=user, name="App", confirmed=True)
+    client = signed_in(user)
+    response = client.post(reverse("two-factor-verify"), {"code": code_for(device.key)})
+    assert response.status_code == 302
+    return client
+
+
 def stale(client):
     session = client.session
     session[SESSION_SIGNED_IN] = time.time() - 3600
@@ -78,9 +89,12 @@ def alice_with_phone(alice, phone):
 
 
 class TestAdding:
-    def test_a_patient_adds_a_named_passkey(self, alice, phone, mailoutbox):
+    def test_a_patient_adds_a_named_passkey(
+        self, alice, phone, mailoutbox, django_capture_on_commit_callbacks
+    ):
         client = signed_in(alice)
-        response = add(client, phone, name="  Kitchen\tiPad  ")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = add(client, phone, name="  Kitchen\tiPad  ")
         assert response.status_code == 201
         assert response.json() == {"redirect": PAGE}
         (passkey,) = WebAuthnCredential.objects.all()
@@ -143,11 +157,43 @@ class TestAdding:
         assert post_json(client, ADD_OPTIONS).status_code == 409
         assert "the most an account can have" in client.get(PAGE).content.decode()
 
-    def test_staff_add_one_only_past_the_second_factor(self, carol, settings):
-        settings.PORTAL_STAFF_2FA = True
+    def test_staff_add_one_only_past_the_second_factor(self, carol):
+        # Even where the clinic does not ask staff for a second factor at sign-in.
         response = post_json(signed_in(carol), ADD_OPTIONS)
-        assert response.status_code in (302, 403)
+        assert response.status_code == 403
+        assert response.json()["confirm"].startswith(reverse("two-factor-setup"))
         assert not WebAuthnCredential.objects.exists()
+        assert add(past_the_second_factor(carol), SoftPasskey()).status_code == 201
+
+    def test_a_patient_made_staff_loses_the_passkeys_made_with_a_password(
+        self, ada, alice, alice_with_phone, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        url = reverse("admin:portal_user_change", args=[alice.pk])
+        client = signed_in(ada)
+        form = {
+            "email": alice.email,
+            "first_name": alice.first_name,
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [group.pk for group in alice.groups.all()],
+            "date_joined_0": "2026-11-01",
+            "date_joined_1": "09:00",
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, form)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        assert not WebAuthnCredential.objects.exists()
+        assert "My phone" in mailoutbox[-1].body
+
+    def test_a_failing_mail_server_leaves_the_passkey_added(
+        self, alice, settings, caplog, django_capture_on_commit_callbacks
+    ):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False
+        with django_capture_on_commit_callbacks(execute=True):
+            assert add(signed_in(alice), SoftPasskey()).status_code == 201
+        assert WebAuthnCredential.objects.count() == 1
+        assert "Could not e-mail account" in caplog.text
 
     @pytest.mark.parametrize("body", ["", "[]", "null", '{"credential": 5}', "{", "\xff"])
     def test_a_request_that_is_not_an_answer_is_a_400(self, alice, body):
@@ -203,11 +249,22 @@ class TestSigningIn:
         assert response.status_code == 404
         assert response.json()["unknown"] == alice_with_phone.id
 
-    def test_a_closed_account_cannot_sign_in(self, alice, alice_with_phone):
+    def test_a_closed_account_cannot_sign_in_and_its_passkey_is_not_counted_used(
+        self, alice, alice_with_phone
+    ):
         alice.is_active = False
         alice.save()
         client = at_the_site()
         assert sign_in(client, alice_with_phone).status_code == 403
+        assert SESSION_KEY not in client.session
+        passkey = WebAuthnCredential.objects.get()
+        assert (passkey.sign_count, passkey.last_used_at) == (0, None)
+
+    def test_an_answer_naming_another_account_is_refused(self, alice_with_phone, bob):
+        WebAuthnUserHandle.get_handle_for_user(bob)
+        alice_with_phone.user_handle = WebAuthnUserHandle.objects.get(user=bob).handle
+        client = at_the_site()
+        assert sign_in(client, alice_with_phone).status_code == 422
         assert SESSION_KEY not in client.session
 
     def test_an_answer_is_taken_once(self, alice_with_phone):
@@ -226,17 +283,17 @@ class TestSigningIn:
         assert client.session[SESSION_KEY] == str(alice.pk)
 
     def test_staff_signed_in_with_a_passkey_are_past_the_second_factor(self, carol, settings):
-        phone = SoftPasskey()
-        assert add(signed_in(carol), phone).status_code == 201
         settings.PORTAL_STAFF_2FA = True
+        phone = SoftPasskey()
+        assert add(past_the_second_factor(carol), phone).status_code == 201
         client = at_the_site()
         assert sign_in(client, phone).status_code == 200
         assert client.get(REPORT).status_code == 200
 
     def test_staff_may_use_a_passkey_as_the_second_factor(self, carol, settings):
-        phone = SoftPasskey()
-        assert add(signed_in(carol), phone).status_code == 201
         settings.PORTAL_STAFF_2FA = True
+        phone = SoftPasskey()
+        assert add(past_the_second_factor(carol), phone).status_code == 201
         client = signed_in(carol)
         assert client.get(REPORT).url.startswith(reverse("two-factor-verify"))
         assert "Use a passkey instead" in client.get(reverse("two-factor-verify")).content.decode()
@@ -276,12 +333,15 @@ class TestManaging:
         assert response.status_code == 400
         assert "This field is required" in response.content.decode()
 
-    def test_removing_tells_the_owner(self, alice, alice_with_phone, mailoutbox):
+    def test_removing_tells_the_owner(
+        self, alice, alice_with_phone, mailoutbox, django_capture_on_commit_callbacks
+    ):
         passkey = WebAuthnCredential.objects.get()
         url = reverse("passkey-remove", args=[passkey.pk])
         client = signed_in(alice)
         assert "Remove “My phone”?" in client.get(url).content.decode()
-        assert client.post(url).status_code == 302
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(url).status_code == 302
         assert not WebAuthnCredential.objects.exists()
         assert "removed" in mailoutbox[-1].subject
         assert sign_in(at_the_site(), alice_with_phone).status_code == 404

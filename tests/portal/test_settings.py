@@ -241,6 +241,7 @@ def test_the_wsgi_application_hides_its_startup_objects_from_the_collector():
         ("https://portal.clinic.example:8443/holdfast/", "https://portal.clinic.example:8443"),
         ("http://127.0.0.1:8000/", "http://localhost:8000"),
         ("http://[::1]:9000/", "http://localhost:9000"),
+        ("https://portal.clinic.example:443/", "https://portal.clinic.example"),
     ],
 )
 def test_passkeys_belong_to_the_sites_origin_never_to_an_ip_address(site, origin):
@@ -260,3 +261,12 @@ def test_production_passkeys_belong_to_the_site_address():
         "portal.clinic.example",
         "https://portal.clinic.example",
     ]
+
+
+@pytest.mark.parametrize(
+    "origin", ["https://portal.clinic.example/holdfast", "portal.clinic.example", "ftp://x.org"]
+)
+def test_a_passkey_origin_that_is_not_one_stops_the_portal(origin):
+    result = start_django(DEBUG="1", PORTAL_PASSKEY_ORIGIN=origin)
+    assert result.returncode != 0
+    assert "PORTAL_PASSKEY_ORIGIN must be an origin" in result.stderr

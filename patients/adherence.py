@@ -8,7 +8,9 @@ same arithmetic. The rules (also in the README and on the clinician's report):
   (2 if the level is done on each side, else 1) x sessions per day.
 - Done holds on a day: per prescription and side, the holds that lasted at least its
   target, capped at what was expected, so extra holds on one day (or on one side) do not
-  hide a missed day.
+  hide a missed day. On the day a prescription replaced another (a new dose, a new
+  level), the holds already done that day for the one it replaced count for it too: a
+  change in the afternoon does not wipe out the morning.
 - A window of N days (adherence_window): the N complete days that end with the report's
   day once that day is over, or with yesterday while the report's day is today. Today's
   holds are shown on their own ("today so far"), so a morning never reads as a missed
@@ -162,18 +164,17 @@ def adherence_by_day(prescriptions, counts, start, end):
     done, expected = defaultdict(Counter), defaultdict(Counter)
     for prescription in prescriptions:
         per_side, asked = prescription.holds_per_side_per_day, prescription.holds_per_day
-        keys = [(prescription.pk, side.value) for side in prescription.sides]
+        sides = [side.value for side in prescription.sides]
         patient_done, patient_expected = (
             done[prescription.patient_id],
             expected[prescription.patient_id],
         )
         for day in days:
             if prescription.is_active_on(day):
-                held = 0
-                for pk, side in keys:
-                    # Capped side by side: four holds on the left are not a day's program.
-                    held += min(counts.get((pk, day, side), 0), per_side)
-                patient_done[day] += held
+                # Capped side by side: four holds on the left are not a day's program.
+                patient_done[day] += sum(
+                    min(held(counts, prescription, day, side), per_side) for side in sides
+                )
                 patient_expected[day] += asked
     by_patient = defaultdict(lambda: dict.fromkeys(days, NOTHING))
     for patient_id, patient_expected in expected.items():
@@ -187,21 +188,23 @@ def adherence_by_day(prescriptions, counts, start, end):
     return by_patient
 
 
-def holds_on(counts, day):
-    """One day's full holds, uncapped, from full_holds(): {prescription id: {side: holds}}."""
-    result = defaultdict(dict)
-    for (prescription_id, counted_day, side), holds in counts.items():
-        if counted_day == day:
-            result[prescription_id][side] = holds
-    return result
+def held(counts, prescription, day, side):
+    """The full holds that count for ``prescription`` on ``day`` and ``side``, uncapped,
+    from full_holds(): its own, and on the day it replaced another, the replaced one's
+    of that day."""
+    holds = counts.get((prescription.pk, day, side), 0)
+    if prescription.progressed_from_id is not None and day == prescription.start_date:
+        holds += counts.get((prescription.progressed_from_id, day, side), 0)
+    return holds
 
 
 def holds_by_side(*, prescription, day, tz):
-    """One prescription's full holds on ``day``: {side: holds}. One query."""
+    """What counts for one prescription on ``day``: {side: full holds}. One query."""
     rows = hold_counts(
         patient_ids=[prescription.patient_id], start=day, end=day + timedelta(days=1), tz=tz
     )
-    return holds_on(full_holds(rows), day).get(prescription.pk, {})
+    counts = full_holds(rows)
+    return {side.value: held(counts, prescription, day, side.value) for side in prescription.sides}
 
 
 def total(daily, window=None):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from exercises.models import Level
 from patients import adherence, services
 from patients.access import patients_visible_to
+from patients.forms import unused_email
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import audit, roles
 from portal.admin import HardenedAdminMixin, ReadOnlyAdmin
@@ -117,10 +118,7 @@ class PatientInviteForm(forms.ModelForm):
         fields = ["clinician"]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise ValidationError("Someone already has an account with this e-mail address.")
-        return email
+        return unused_email(self.cleaned_data["email"])
 
 
 @admin.register(Patient)
@@ -244,14 +242,10 @@ class PatientAdmin(HardenedAdminMixin, admin.ModelAdmin):
             if prescription.pk is None:
                 services.prescription_create(
                     patient=form.instance,
-                    level=prescription.level,
+                    dose=services.Dose.of(prescription),
                     prescribed_by=request.user,
                     start_date=prescription.start_date,
                     end_date=prescription.end_date,
-                    holds_per_side=prescription.holds_per_side,
-                    target_seconds=prescription.target_seconds,
-                    sessions_per_day=prescription.sessions_per_day,
-                    notes=prescription.notes,
                 )
             else:
                 services.prescription_update(

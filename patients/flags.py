@@ -143,6 +143,8 @@ FLAGS = {
     "ready": "Ready to progress",
 }
 ATTENTION = {code: rank for rank, code in enumerate(FLAGS)}
+# The flags a clinician confirms having read before changing a patient's level.
+CAUTIONS = ("severe_pain", "pain_worse", "inactive")
 
 
 def scores_by_day(scores, tz):

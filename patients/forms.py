@@ -7,8 +7,10 @@ from datetime import time, timedelta
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
 
-from exercises.models import HOLD_SECONDS_MAX
+from exercises.models import HOLD_SECONDS_MAX, Level
 from patients.flags import FLAGS
 from patients.models import (
     MONITORING_MINUTES_MAX,
@@ -18,8 +20,11 @@ from patients.models import (
     PAIN_SCALE_WORDING,
     HoldLog,
     PainScore,
+    ProgramTemplate,
 )
 from patients.report import COLUMNS
+from patients.services import Dose
+from portal import roles
 from portal.clock import day_start, local_date
 
 LATEST_REMINDER = time(23, 45)
@@ -144,7 +149,9 @@ class HoldLogForm(DeviceEntryForm, HoldFields):
     def clean(self):
         cleaned = super().clean()
         performed_at = cleaned.get("performed_at")
-        if performed_at and not self.prescription.is_active_on(local_date(performed_at, self.tz)):
+        if performed_at and not self.prescription.accepts_holds_on(
+            local_date(performed_at, self.tz)
+        ):
             raise forms.ValidationError(
                 "This stretch was not part of your program on that day, so the hold "
                 "cannot be saved against it."
@@ -405,3 +412,209 @@ class MonitoringMonthForm(forms.Form):
         if month > self.today or month.year < 2000:
             raise forms.ValidationError("Choose a month from 2000 up to this one.")
         return month
+
+
+# The clinician's workspace: enrolling a patient, building and changing a program.
+
+PHONE = RegexValidator(
+    r"^\+?[0-9][0-9 ().-]{2,30}$", "Use digits, spaces and + ( ) - only, such as 416 555 0142."
+)
+
+
+def unused_email(value):
+    """An e-mail address for a new account, as stored; refused if someone has it."""
+    email = value.strip().lower()
+    if get_user_model().objects.filter(email__iexact=email).exists():
+        raise forms.ValidationError("Someone already has an account with this e-mail address.")
+    return email
+
+
+class EnrolForm(forms.Form):
+    """Who the new patient is and who looks after them."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(label="E-mail address", help_text="The invitation goes here.")
+    phone = forms.CharField(
+        label="Phone (optional)",
+        max_length=32,
+        required=False,
+        validators=[PHONE],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    clinician = forms.ModelChoiceField(queryset=None, empty_label=None)
+    template = forms.ModelChoiceField(
+        label="Start from a template",
+        queryset=ProgramTemplate.objects.all(),
+        required=False,
+        empty_label="No template: only the stretches below",
+        help_text="Its stretches start today, with any you add below.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        clinicians = roles.clinicians().distinct().order_by("first_name", "last_name", "email")
+        self.fields["clinician"].queryset = clinicians
+        if roles.is_clinician(user):
+            self.fields["clinician"].initial = user.pk
+
+    def clean_email(self):
+        return unused_email(self.cleaned_data["email"])
+
+
+def level_label(level):
+    sides = ", each side" if level.each_side else ""
+    return f"Level {level.number}: {level.title} ({level.hold_range_label}{sides})"
+
+
+class LevelField(forms.ChoiceField):
+    """A published level, chosen from a list grouped by exercise."""
+
+    def __init__(self, *, levels, **kwargs):
+        self.levels = {str(level.pk): level for level in levels}
+        groups = {}
+        for level in levels:
+            exercise = level.exercise
+            group = f"{exercise.name} ({exercise.get_body_region_display().lower()})"
+            groups.setdefault(group, []).append((str(level.pk), level_label(level)))
+        super().__init__(choices=[("", "Choose a stretch"), *groups.items()], **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.levels.get(value) if value else None
+
+
+def published_levels():
+    return list(
+        Level.objects.published()
+        .select_related("exercise")
+        .order_by("exercise__order", "exercise__name", "number")
+    )
+
+
+class DoseForm(forms.Form):
+    """One stretch of a program: its level and how much of it."""
+
+    # Not required as such: a row without a stretch is left out, whatever else it says.
+    holds_per_side = forms.IntegerField(
+        label="Holds per side", min_value=1, max_value=20, required=False
+    )
+    target_seconds = forms.IntegerField(
+        label="Hold (seconds)",
+        min_value=1,
+        max_value=HOLD_SECONDS_MAX,
+        required=False,
+        help_text="Empty: the level's shortest hold.",
+    )
+    sessions_per_day = forms.IntegerField(
+        label="Sessions a day", min_value=1, max_value=6, required=False
+    )
+    notes = forms.CharField(
+        label="Note to the patient",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown with the stretch on Today and on the timer.",
+    )
+
+    def __init__(self, *args, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {
+            "level": LevelField(levels=levels, label="Stretch and level", required=False),
+            **self.fields,
+        }
+        self.fields["holds_per_side"].initial = 2
+        self.fields["sessions_per_day"].initial = 1
+
+    def clean(self):
+        cleaned = super().clean()
+        level, target = cleaned.get("level"), cleaned.get("target_seconds")
+        for name in ("holds_per_side", "sessions_per_day"):
+            if level and name in cleaned and cleaned[name] is None:
+                self.add_error(name, "Give a number for this stretch.")
+        if level and target and not level.hold_min_seconds <= target <= level.hold_max_seconds:
+            self.add_error(
+                "target_seconds", f"Choose a hold of {level.hold_range_label} for this level."
+            )
+        return cleaned
+
+    def dose(self):
+        """The Dose chosen, or None for a row left empty."""
+        cleaned = self.cleaned_data
+        if not cleaned.get("level"):
+            return None
+        return Dose(
+            level=cleaned["level"],
+            holds_per_side=cleaned["holds_per_side"],
+            target_seconds=cleaned["target_seconds"],
+            sessions_per_day=cleaned["sessions_per_day"],
+            notes=cleaned["notes"],
+        )
+
+
+class BaseProgramFormSet(forms.BaseFormSet):
+    """Several stretches in one save (services.program_check says which programs may be
+    given)."""
+
+    def __init__(self, *args, **kwargs):
+        self.levels = published_levels()
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "levels": self.levels}
+
+    def doses(self):
+        return [dose for form in self.forms if (dose := form.dose()) is not None]
+
+
+ProgramFormSet = forms.formset_factory(
+    DoseForm, formset=BaseProgramFormSet, extra=3, max_num=10, absolute_max=10
+)
+
+
+class PrescriptionChangeForm(DoseForm):
+    """A new dose or level of a current prescription. When the patient has a flag to
+    read first, changing the level asks for it to be acknowledged."""
+
+    acknowledged = forms.BooleanField(
+        label="I have read the flags above and still want to change the level.",
+        required=False,
+    )
+
+    def __init__(self, *args, prescription, cautions, **kwargs):
+        levels = [
+            level for level in published_levels() if level.exercise_id == prescription.exercise_id
+        ]
+        if prescription.level not in levels:
+            levels.append(prescription.level)
+        super().__init__(*args, levels=levels, **kwargs)
+        self.prescription, self.cautions = prescription, cautions
+        self.fields["level"].required = True
+        self.fields["level"].label = "Level"
+        if not cautions:
+            del self.fields["acknowledged"]
+
+    def clean(self):
+        cleaned = super().clean()
+        level = cleaned.get("level")
+        moving = level is not None and level != self.prescription.level
+        if moving and self.cautions and not cleaned.get("acknowledged"):
+            self.add_error("acknowledged", "Read the flags and tick this box to change the level.")
+        return cleaned
+
+
+class TemplateNameForm(forms.Form):
+    name = forms.CharField(label="Template name", max_length=120)
+
+    def __init__(self, *args, template=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template = template
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        taken = ProgramTemplate.objects.filter(name__iexact=name)
+        if self.template is not None:
+            taken = taken.exclude(pk=self.template.pk)
+        if taken.exists():
+            raise forms.ValidationError("The clinic has a template of this name already.")
+        return name

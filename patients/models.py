@@ -41,6 +41,8 @@ class Patient(models.Model):
         limit_choices_to={"groups__name": roles.CLINICIANS, "is_staff": True},
     )
     created = models.DateTimeField(auto_now_add=True)
+    # For the clinic to call the patient; the patient's own pages never show it.
+    phone = models.CharField(max_length=32, blank=True)
     # Reminders are off until the patient turns them on and picks a time.
     reminders_on = models.BooleanField(default=False)
     reminder_time = models.TimeField(default=time(18, 0))
@@ -205,6 +207,13 @@ class Prescription(models.Model):
         """Like Prescription.objects.active_on(); written out rather than through
         overlaps() because adherence asks it of every prescription on every day."""
         return self.start_date <= day and (self.end_date is None or day < self.end_date)
+
+    def accepts_holds_on(self, day):
+        """Whether a hold done on ``day`` may be saved against it: a day it is active,
+        or the day it ended, when a phone that was offline sends holds done before a
+        clinician changed the program (on a replacement they count for the new
+        prescription; see adherence.held)."""
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
     def target_met_by(self, seconds):
         """Whether a hold of ``seconds`` counts towards this prescription: it lasted the
@@ -450,3 +459,56 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.recipient} for {self.day}"
+
+
+class ProgramTemplate(models.Model):
+    """A named program the clinic starts patients on: stretches at their levels and
+    doses. A program given from a template is copied into the patient's prescriptions,
+    so changing the template later never changes what anyone was given."""
+
+    name = models.CharField(max_length=120, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    changed = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProgramTemplateItem(models.Model):
+    """One stretch of a ProgramTemplate, with the dose a prescription of it starts with."""
+
+    template = models.ForeignKey(ProgramTemplate, on_delete=models.CASCADE, related_name="items")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+")
+    holds_per_side = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    target_seconds = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(HOLD_SECONDS_MAX)]
+    )
+    sessions_per_day = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(6)]
+    )
+    notes = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["template", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_seconds__gte=1) & Q(target_seconds__lte=HOLD_SECONDS_MAX),
+                name="template_item_target_seconds_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(holds_per_side__gte=1) & Q(sessions_per_day__gte=1),
+                name="template_item_dose_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.level} in {self.template}"

@@ -12,7 +12,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exercises.models import Level
-from patients import adherence, charts, exports, flags, monitoring, report, services, summaries
+from patients import (
+    adherence,
+    charts,
+    exports,
+    flags,
+    monitoring,
+    program_views,
+    report,
+    services,
+    summaries,
+)
 from patients.access import patient_for_staff, patients_visible_to, require_clinical_staff
 from patients.adherence import MONTH_DAYS
 from patients.forms import (
@@ -23,7 +33,7 @@ from patients.forms import (
     ReportForm,
 )
 from patients.models import MonitoringTime, PainScore, Prescription
-from portal import audit
+from portal import audit, invitations
 from portal.clock import clinic_now, day_start, local_date
 from portal.csv_export import csv_response
 
@@ -136,8 +146,9 @@ def report_csv(request):
 def patient_detail(request, patient_id):
     patient = patient_for_staff(request.user, patient_id)
     audit.record(audit.Action.VIEW, patient=patient)
-    _, tz, today = clinic_now()
+    now, tz, today = clinic_now()
     context = patient_record_context(patient, tz=tz, today=today)
+    context["invitation"] = invitations.state_of(patient.user, now=now, tz=tz)
     return render(request, "patients/patient_detail.html", context)
 
 
@@ -342,8 +353,11 @@ def progress(request, patient_id, prescription_id):
     )
     _, tz, today = clinic_now()
     next_level = prescription.level.next_in(Level.objects.published())
+    cautions = program_views.cautions_of(patient, today, tz)
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and cautions and not request.POST.get("acknowledged"):
+        error = "Read the flags and tick the box to move the patient on."
+    elif request.method == "POST":
         try:
             successor = services.prescription_progress(
                 prescription=prescription, by=request.user, today=today
@@ -363,6 +377,7 @@ def progress(request, patient_id, prescription_id):
         "prescription": prescription,
         "next_level": next_level,
         "active": prescription.is_active_on(today),
+        "cautions": cautions,
         "error": error,
     }
     return render(request, "patients/progress.html", context, status=400 if error else 200)

@@ -1,6 +1,9 @@
 """Writes to patient records. Each is one function, keyword-only, in one transaction, and
 each leaves its event in the audit trail."""
 
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -10,7 +13,10 @@ from patients.models import (
     HoldLog,
     MonitoringTime,
     PainScore,
+    Patient,
     Prescription,
+    ProgramTemplate,
+    ProgramTemplateItem,
     new_calendar_token,
 )
 from portal import audit, invitations, roles
@@ -131,30 +137,46 @@ def monitoring_start_set(*, patient, monitoring_start):
     return patient
 
 
+@dataclass(frozen=True)
+class Dose:
+    """One level of an exercise and how much of it: what a prescription prescribes."""
+
+    level: Level
+    holds_per_side: int = 2
+    # None: the level's shortest hold.
+    target_seconds: int | None = None
+    sessions_per_day: int = 1
+    notes: str = ""
+
+    def terms(self):
+        return {
+            "level": self.level,
+            "holds_per_side": self.holds_per_side,
+            "target_seconds": self.target_seconds or self.level.hold_min_seconds,
+            "sessions_per_day": self.sessions_per_day,
+            "notes": self.notes,
+        }
+
+    @classmethod
+    def of(cls, prescription):
+        return cls(
+            level=prescription.level,
+            holds_per_side=prescription.holds_per_side,
+            target_seconds=prescription.target_seconds,
+            sessions_per_day=prescription.sessions_per_day,
+            notes=prescription.notes,
+        )
+
+
 @transaction.atomic
-def prescription_create(
-    *,
-    patient,
-    level,
-    prescribed_by,
-    start_date,
-    holds_per_side=2,
-    target_seconds=None,
-    sessions_per_day=1,
-    end_date=None,
-    notes="",
-):
+def prescription_create(*, patient, dose, prescribed_by, start_date, end_date=None):
     prescription = Prescription(
         patient=patient,
-        level=level,
-        exercise_id=level.exercise_id,
-        holds_per_side=holds_per_side,
-        target_seconds=target_seconds or level.hold_min_seconds,
-        sessions_per_day=sessions_per_day,
+        exercise_id=dose.level.exercise_id,
         start_date=start_date,
         end_date=end_date,
-        notes=notes,
         prescribed_by=prescribed_by,
+        **dose.terms(),
     )
     prescription.full_clean()
     prescription.save()
@@ -162,53 +184,146 @@ def prescription_create(
     return prescription
 
 
-@transaction.atomic
-def prescription_progress(*, prescription, by, today):
-    """End ``prescription`` today and start the exercise's next level with the same dose.
+def program_check(program):
+    """Raises ValidationError unless ``program`` (Doses) names each exercise once, at
+    levels that are published: what a patient may be given."""
+    exercises = [dose.level.exercise_id for dose in program]
+    if len(exercises) != len(set(exercises)):
+        raise ValidationError("Choose each exercise once, at one level.")
+    published = set(
+        Level.objects.published()
+        .filter(pk__in=[dose.level.pk for dose in program])
+        .values_list("pk", flat=True)
+    )
+    for dose in program:
+        if dose.level.pk not in published:
+            raise ValidationError(
+                f"{dose.level} is not published any more; choose another level, or edit the "
+                "template that names it."
+            )
 
+
+@transaction.atomic
+def program_extend(*, patient, program, by, today):
+    """Prescriptions of several exercises from today, one per Dose, in one save."""
+    program_check(program)
+    return [
+        prescription_create(patient=patient, dose=dose, prescribed_by=by, start_date=today)
+        for dose in program
+    ]
+
+
+def program_of(template):
+    """A ProgramTemplate's stretches as Doses, in its order."""
+    return [
+        Dose(
+            level=item.level,
+            holds_per_side=item.holds_per_side,
+            target_seconds=item.target_seconds,
+            sessions_per_day=item.sessions_per_day,
+            notes=item.notes,
+        )
+        for item in template.items.select_related("level__exercise")
+    ]
+
+
+@transaction.atomic
+def program_template_save(*, name, program, by, template=None):
+    """A template of the clinic's (``template`` rewritten, or a new one) with the
+    stretches of ``program``. Programs already given from it stay as they were."""
+    program_check(program)
+    if not program:
+        raise ValidationError("A template needs at least one stretch.")
+    template = template or ProgramTemplate(created_by=by)
+    template.name = name
+    template.full_clean()
+    template.save()
+    template.items.all().delete()
+    ProgramTemplateItem.objects.bulk_create(
+        ProgramTemplateItem(template=template, order=order, **dose.terms())
+        for order, dose in enumerate(program)
+    )
+    return template
+
+
+@transaction.atomic
+def prescription_change(*, prescription, dose, by, today):
+    """A new dose, or another level of the same exercise, from today: the prescription
+    that applies from today.
+
+    The current prescription ends today and a new one, which names it as the one it
+    replaced, starts today; the holds done today before the change count for the new
+    one (adherence.held), so history stays whole and today's progress stays. A
+    prescription that started today and has no holds yet is corrected in place instead.
     Raises ValidationError, with a message for the clinician, when the prescription is
-    no longer current, started today, or its level is the last one.
+    no longer current, the level is another exercise's or nothing changed.
     """
     # Lock the prescription row only: the level it points to stays free for editors.
     current = (
         Prescription.objects.select_for_update(of=("self",))
-        .select_related("level")
+        .select_related("level", "patient")
         .get(pk=prescription.pk)
     )
     if not current.is_active_on(today):
         raise ValidationError(
-            "This prescription is no longer current; it may have been progressed already."
+            "This prescription is no longer current; it may have been changed already."
         )
-    if current.start_date == today:
-        raise ValidationError(
-            "This prescription started today. Move the patient on from tomorrow, or end it "
-            "in the administration if it was given by mistake."
-        )
-    next_level = current.level.next_in(Level.objects.published())
-    if next_level is None:
-        raise ValidationError(f"{current.level} is the last level of this exercise.")
+    if dose.level.exercise_id != current.exercise_id:
+        raise ValidationError("Choose a level of the same exercise, or add the other exercise.")
+    terms = dose.terms()
+    if all(getattr(current, field) == value for field, value in terms.items()):
+        raise ValidationError("Nothing changed: the dose and the level are as they were.")
+    patient = current.patient
+    if current.start_date == today and not current.hold_logs.exists():
+        for field, value in terms.items():
+            setattr(current, field, value)
+        current.prescribed_by = by
+        current.full_clean()
+        current.save()
+        audit.record(audit.Action.UPDATE, obj=current, patient=patient)
+        return current
     current.end_date = today
     current.save(update_fields=["end_date"])
-    audit.record(audit.Action.UPDATE, obj=current, patient=current.patient)
-    target = min(
-        max(current.target_seconds, next_level.hold_min_seconds), next_level.hold_max_seconds
-    )
+    audit.record(audit.Action.UPDATE, obj=current, patient=patient)
     successor = Prescription(
-        patient=current.patient,
-        level=next_level,
-        exercise_id=next_level.exercise_id,
-        holds_per_side=current.holds_per_side,
-        target_seconds=target,
-        sessions_per_day=current.sessions_per_day,
+        patient=patient,
+        exercise_id=current.exercise_id,
         start_date=today,
-        notes=current.notes,
         prescribed_by=by,
         progressed_from=current,
+        **terms,
     )
     successor.full_clean()
     successor.save()
-    audit.record(audit.Action.CREATE, obj=successor, patient=current.patient)
+    audit.record(audit.Action.CREATE, obj=successor, patient=patient)
     return successor
+
+
+def prescription_progress(*, prescription, by, today):
+    """The exercise's next level, with the same dose (the hold kept within the new
+    level's range), from today. Raises ValidationError when there is no next level, or
+    as prescription_change does."""
+    next_level = prescription.level.next_in(Level.objects.published())
+    if next_level is None:
+        raise ValidationError(f"{prescription.level} is the last level of this exercise.")
+    target = min(
+        max(prescription.target_seconds, next_level.hold_min_seconds), next_level.hold_max_seconds
+    )
+    dose = replace(Dose.of(prescription), level=next_level, target_seconds=target)
+    return prescription_change(prescription=prescription, dose=dose, by=by, today=today)
+
+
+@transaction.atomic
+def prescription_end(*, prescription, today):
+    """The prescription applies through today and no longer after: today's holds still
+    count, and nothing is asked of the patient from tomorrow."""
+    current = Prescription.objects.select_for_update(of=("self",)).get(pk=prescription.pk)
+    if not current.is_active_on(today):
+        raise ValidationError("This prescription has ended already.")
+    current.end_date = today + timedelta(days=1)
+    current.save(update_fields=["end_date"])
+    audit.record(audit.Action.UPDATE, obj=current, patient=prescription.patient)
+    return current
 
 
 @transaction.atomic
@@ -220,6 +335,23 @@ def prescription_update(*, prescription, end_date, notes):
     prescription.save(update_fields=["end_date", "notes"])
     audit.record(audit.Action.UPDATE, obj=prescription, patient=prescription.patient)
     return prescription
+
+
+@transaction.atomic
+def patient_enrol(*, first_name, last_name, email, phone, clinician, program, by, today, now):
+    """A new patient and their first program, in one save: the account, the record, a
+    prescription from today for each Dose of ``program``, and the invitation, which
+    leaves once all of it is saved."""
+    patient = patient_invite(
+        patient=Patient(clinician=clinician, phone=phone),
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        by=by,
+        now=now,
+    )
+    program_extend(patient=patient, program=program, by=by, today=today)
+    return patient
 
 
 @transaction.atomic

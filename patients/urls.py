@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import report_views, views
+from patients import program_views, report_views, views
 
 app_name = "patients"
 
@@ -22,7 +22,41 @@ urlpatterns = [
     path("clinic/", report_views.report_page, name="report"),
     path("clinic/report.csv", report_views.report_csv, name="report-csv"),
     path("clinic/monitoring.csv", report_views.monitoring_csv, name="monitoring-csv"),
+    path("clinic/patients/new/", program_views.enrol, name="enrol"),
+    path("clinic/templates/", program_views.templates, name="templates"),
+    path("clinic/templates/new/", program_views.template_new, name="template-new"),
+    path("clinic/templates/<int:template_id>/", program_views.template_edit, name="template-edit"),
+    path(
+        "clinic/templates/<int:template_id>/delete/",
+        program_views.template_delete,
+        name="template-delete",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/program/template/",
+        program_views.template_from_program,
+        name="template-from-program",
+    ),
     path("clinic/patients/<int:patient_id>/", report_views.patient_detail, name="patient-detail"),
+    path(
+        "clinic/patients/<int:patient_id>/invitation/",
+        program_views.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/program/add/",
+        program_views.program_add,
+        name="program-add",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/prescriptions/<int:prescription_id>/change/",
+        program_views.prescription_change,
+        name="prescription-change",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/prescriptions/<int:prescription_id>/end/",
+        program_views.prescription_end,
+        name="prescription-end",
+    ),
     path(
         "clinic/patients/<int:patient_id>/fhir.json",
         report_views.patient_fhir,

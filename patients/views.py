@@ -99,13 +99,16 @@ class RecentProgram:
 
     def cards(self):
         """Today's program, one card per active prescription, with today's holds."""
-        done = adherence.holds_on(self.counts, self.day)
         by_pk = {prescription.pk: prescription for prescription in self.prescriptions}
         cards = []
         for prescription in self.prescriptions:
             if not prescription.is_active_on(self.day):
                 continue
-            progress = side_progress(prescription, done.get(prescription.pk, {}))
+            done = {
+                side.value: adherence.held(self.counts, prescription, self.day, side.value)
+                for side in prescription.sides
+            }
+            progress = side_progress(prescription, done)
             previous = None
             if (
                 prescription.progressed_from_id is not None

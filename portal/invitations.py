@@ -121,6 +121,18 @@ def invitation_state(*, has_password, sent_at, opened_at, now, tz):
     return InvitationState("invited", f"invited {sent}, not opened yet", may_resend=True)
 
 
+def state_of(user, *, now, tz):
+    """One account's InvitationState (one query)."""
+    newest = Invitation.objects.newest_of(user)
+    return invitation_state(
+        has_password=user.has_usable_password(),
+        sent_at=newest.sent_at if newest else user.date_joined,
+        opened_at=newest.opened_at if newest else None,
+        now=now,
+        tz=tz,
+    )
+
+
 def _day(moment: datetime, tz):
     local = moment.astimezone(tz)
     return f"{local:%b} {local.day}"

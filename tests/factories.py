@@ -161,3 +161,9 @@ def make_passkey(user, *, name="My phone"):
     return WebAuthnCredential.objects.create(
         user=user, name=name, credential_id=uuid.uuid4().bytes, public_key=b"\xa0", aaguid=""
     )
+
+
+def make_template(*levels, by, name="Low back"):
+    return services.program_template_save(
+        name=name, program=[services.Dose(level=level) for level in levels], by=by
+    )

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from patients.models import HoldLog, PainScore
-from tests.factories import make_hold, make_pain, make_passkey
+from tests.factories import make_hold, make_pain, make_passkey, make_template
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +82,18 @@ MATRIX = {
     "patients:monitoring-time": ("POST", "patient", [LOGIN, 403, 403, 400, 404, 403, 400]),
     "patients:monitoring-start": ("POST", "patient", [LOGIN, 403, 403, 302, 404, 403, 302]),
     "patients:monitoring-csv": ("GET", None, [LOGIN, 403, 403, 200, 200, 403, 200]),
+    "patients:enrol": ("GET", None, [LOGIN, 403, 403, 200, 200, 403, 200]),
+    # Alice has chosen her password: nothing is sent, and the record says so.
+    "patients:invitation-resend": ("POST", "patient", [LOGIN, 403, 403, 302, 404, 403, 302]),
+    "patients:program-add": ("GET", "patient", [LOGIN, 403, 403, 200, 404, 403, 200]),
+    "patients:prescription-change": ("GET", "progress", [LOGIN, 403, 403, 200, 404, 403, 200]),
+    "patients:prescription-end": ("GET", "progress", [LOGIN, 403, 403, 200, 404, 403, 200]),
+    # Templates are the clinic's: every clinician uses and edits them.
+    "patients:templates": ("GET", None, [LOGIN, 403, 403, 200, 200, 403, 200]),
+    "patients:template-new": ("GET", None, [LOGIN, 403, 403, 200, 200, 403, 200]),
+    "patients:template-edit": ("GET", "template", [LOGIN, 403, 403, 200, 200, 403, 200]),
+    "patients:template-delete": ("GET", "template", [LOGIN, 403, 403, 200, 200, 403, 200]),
+    "patients:template-from-program": ("GET", "patient", [LOGIN, 403, 403, 200, 404, 403, 200]),
 }
 
 # Routes that change data, and the person allowed to: each must refuse a POST without a
@@ -111,6 +123,15 @@ WRITES = {
     "patients:monitoring-time": "carol",
     "patients:monitoring-start": "carol",
     "patients:settings": "alice",
+    "patients:enrol": "carol",
+    "patients:invitation-resend": "carol",
+    "patients:program-add": "carol",
+    "patients:prescription-change": "carol",
+    "patients:prescription-end": "carol",
+    "patients:template-new": "carol",
+    "patients:template-edit": "carol",
+    "patients:template-delete": "carol",
+    "patients:template-from-program": "carol",
     "patients:calendar-reset": "alice",
 }
 POST_ONLY = [
@@ -125,6 +146,7 @@ POST_ONLY = [
     "patients:intake-pain",
     "patients:monitoring-time",
     "patients:monitoring-start",
+    "patients:invitation-resend",
 ]
 
 
@@ -158,6 +180,7 @@ def world(everyone, alice_rx, bob_rx):
         "enrolment": {"token": "not-a-link-that-was-sent"},
         "calendar": {"token": patient.calendar_token},
         "passkey": {"pk": make_passkey(patient.user).pk},
+        "template": {"template_id": make_template(level, by=patient.clinician).pk},
     }
 
 

@@ -367,3 +367,48 @@ def test_adding_a_passkey_whose_attestation_names_any_format(passkey_client, fmt
     assert response.status_code < 500, (fmt, statement)
     assert response.status_code == 201 or not WebAuthnCredential.objects.exists()
     WebAuthnCredential.objects.all().delete()
+
+
+PROGRAM_FIELDS = [
+    f"program-{index}-{name}"
+    for index in range(3)
+    for name in ("level", "holds_per_side", "target_seconds", "sessions_per_day", "notes")
+]
+
+
+def with_program_management(data):
+    return {"program-TOTAL_FORMS": "3", "program-INITIAL_FORMS": "0"} | data
+
+
+@FUZZ
+@given(
+    data=form_data("first_name", "last_name", "email", "phone", "clinician", *PROGRAM_FIELDS),
+    total=st.sampled_from(["3", "0", "11", "-1", "x", "1000000"]),
+)
+def test_enrolling_a_patient(carol_client, alice_rx, data, total):
+    data = with_program_management(data) | {"program-TOTAL_FORMS": total}
+    check(carol_client, "POST", reverse("patients:enrol"), data)
+
+
+@FUZZ
+@given(data=form_data(*PROGRAM_FIELDS))
+def test_adding_stretches(carol_client, alice_rx, data):
+    url = reverse("patients:program-add", args=[alice_rx.patient.pk])
+    check(carol_client, "POST", url, with_program_management(data))
+
+
+@FUZZ
+@given(
+    data=form_data(
+        "level", "holds_per_side", "target_seconds", "sessions_per_day", "notes", "acknowledged"
+    )
+)
+def test_changing_a_stretch(carol_client, alice_rx, data):
+    args = [alice_rx.patient.pk, alice_rx.pk]
+    check(carol_client, "POST", reverse("patients:prescription-change", args=args), data)
+
+
+@FUZZ
+@given(data=form_data("name", *PROGRAM_FIELDS))
+def test_making_a_template(carol_client, alice_rx, data):
+    check(carol_client, "POST", reverse("patients:template-new"), with_program_management(data))

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.views.defaults import server_error
 
 from tests.e2e.pages import WIDTHS, log_in
-from tests.factories import make_passkey
+from tests.factories import make_passkey, make_template
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,12 +75,21 @@ def test_clinician_pages(page, live_server, clinic, passkeys_at_the_live_server,
     page.set_viewport_size(WIDTHS[width])
     log_in(page, live_server, "carol@example.com")
     patient, prescription = clinic["patient"], clinic["prescription"]
+    template = make_template(prescription.level, by=patient.clinician)
     paths = [
         "/clinic/",
         f"/clinic/patients/{patient.pk}/",
         f"/clinic/patients/{patient.pk}/prescriptions/{prescription.pk}/progress/",
         "/accounts/two-factor/setup/",
         "/accounts/passkeys/",
+        "/clinic/patients/new/",
+        f"/clinic/patients/{patient.pk}/program/add/",
+        f"/clinic/patients/{patient.pk}/prescriptions/{prescription.pk}/change/",
+        f"/clinic/patients/{patient.pk}/prescriptions/{prescription.pk}/end/",
+        f"/clinic/patients/{patient.pk}/program/template/",
+        "/clinic/templates/",
+        f"/clinic/templates/{template.pk}/",
+        f"/clinic/templates/{template.pk}/delete/",
     ]
     assert check_pages(page, live_server, paths) == {}
 

@@ -249,3 +249,21 @@ def test_hold_counts_list_every_day_and_side_held_with_its_full_holds(rx, bob_pa
 
 def test_hold_counts_of_nobody_are_empty():
     assert adherence.hold_counts(patient_ids=[], start=day(0), end=day(3), tz=TORONTO) == []
+
+
+def test_on_the_day_of_a_change_the_holds_before_it_count_for_the_new_dose(rx, level_1):
+    rx.end_date = day(2)
+    rx.save()
+    replacement = make_prescription(
+        rx.patient, level_1, start_date=day(2), holds_per_side=3, progressed_from=rx
+    )
+    full_day(rx, day(1))
+    make_hold(rx, at=at(day(2), 8), side="left")
+    make_hold(rx, at=at(day(2), 8, 5), side="right")
+    make_hold(replacement, at=at(day(2), 17), side="left")
+    daily = window(rx.patient, day(1), day(4))
+    assert daily[day(1)] == Adherence(done=4, expected=4)
+    assert daily[day(2)] == Adherence(done=3, expected=6)
+    # The replaced prescription's holds count on the day of the change only.
+    make_hold(rx, at=at(day(3), 8), side="left")
+    assert window(rx.patient, day(3), day(4))[day(3)] == Adherence(done=0, expected=6)

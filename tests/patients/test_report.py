@@ -286,6 +286,9 @@ class TestPatientDetail:
             assert carol_client.get(detail(alice_rx.patient)).status_code == 200
 
 
+ACKNOWLEDGED = {"acknowledged": "yes"}
+
+
 class TestProgression:
     def test_it_asks_for_confirmation_first(self, carol_client, alice_rx):
         response = carol_client.get(progress(alice_rx))
@@ -297,7 +300,7 @@ class TestProgression:
         alice_rx.sessions_per_day = 2
         alice_rx.target_seconds = 45
         alice_rx.save()
-        response = carol_client.post(progress(alice_rx))
+        response = carol_client.post(progress(alice_rx), ACKNOWLEDGED)
         assert response.status_code == 302
         assert response.url == detail(alice_rx.patient)
         alice_rx.refresh_from_db()
@@ -308,27 +311,37 @@ class TestProgression:
         assert new.progressed_from == alice_rx
 
     def test_alice_sees_her_new_level_and_who_moved_her(self, client, carol_client, alice_rx):
-        carol_client.post(progress(alice_rx))
+        carol_client.post(progress(alice_rx), ACKNOWLEDGED)
         client.force_login(alice_rx.patient.user)
         page = client.get(reverse("patients:today")).content.decode()
         assert "Edge-of-bed psoas stretch" in page
         assert "Carol moved you up from Level 1" in page
 
     def test_a_second_click_changes_nothing(self, carol_client, alice_rx):
-        carol_client.post(progress(alice_rx))
-        response = carol_client.post(progress(alice_rx))
+        carol_client.post(progress(alice_rx), ACKNOWLEDGED)
+        response = carol_client.post(progress(alice_rx), ACKNOWLEDGED)
         assert response.status_code == 400
         assert "no longer current" in response.content.decode()
         assert Prescription.objects.count() == 2
 
-    def test_a_prescription_given_today_is_not_moved_on_the_same_day(
-        self, carol_client, alice_rx, today
+    def test_a_prescription_given_today_without_holds_is_corrected_in_place(
+        self, carol_client, alice_rx, level_2, today
     ):
         alice_rx.start_date = today
         alice_rx.save()
+        response = carol_client.post(progress(alice_rx), ACKNOWLEDGED)
+        assert response.status_code == 302
+        (only,) = Prescription.objects.all()
+        assert (only.pk, only.level, only.end_date) == (alice_rx.pk, level_2, None)
+
+    def test_a_flagged_patient_is_moved_on_only_once_the_flags_are_read(
+        self, carol_client, alice_rx
+    ):
+        page = carol_client.get(progress(alice_rx)).content.decode()
+        assert "Read before changing the level" in page
         response = carol_client.post(progress(alice_rx))
         assert response.status_code == 400
-        assert "started today" in response.content.decode()
+        assert "tick the box" in response.content.decode()
         assert Prescription.objects.count() == 1
 
     def test_the_hold_is_brought_into_the_new_levels_range(self, carol, alice_patient, today):

@@ -107,7 +107,10 @@ class TestStaffReadsAndWrites:
 
     def test_progression_records_the_end_and_the_start(self, client, carol, alice_rx):
         client.force_login(carol)
-        client.post(reverse("patients:progress", args=[alice_rx.patient_id, alice_rx.pk]))
+        client.post(
+            reverse("patients:progress", args=[alice_rx.patient_id, alice_rx.pk]),
+            {"acknowledged": "yes"},
+        )
         assert events() == [
             ("carol@example.com", "alice@example.com", "update", "Prescription"),
             ("carol@example.com", "alice@example.com", "create", "Prescription"),

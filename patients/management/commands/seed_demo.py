@@ -115,10 +115,12 @@ def program_seed(*, patient, level, clinician, start_date):
         return current
     return services.prescription_create(
         patient=patient,
-        level=level,
+        dose=services.Dose(
+            level=level,
+            holds_per_side=2,
+            target_seconds=30,
+            notes="Breathe out slowly as you ease into each hold.",
+        ),
         prescribed_by=clinician,
         start_date=start_date,
-        holds_per_side=2,
-        target_seconds=30,
-        notes="Demo program.",
     )

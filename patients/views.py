@@ -139,10 +139,27 @@ def week_summary(recent, pain_days):
         "today_so_far": recent.today_so_far(),
         "streak": streak,
         "streak_capped": streak >= RECENT_DAYS,
-        "severe_pain": flags.severe_pain(
-            pain_days, adherence.reading_window(flags.PAIN_WINDOW_DAYS, report_day=recent.day)
-        ),
+        "severe_pain": severe_pain_of(pain_days, recent.day),
     }
+
+
+def recent_pain_days(patient, day, tz):
+    """The patient's own pain scores of the pain window ending ``day``, by day
+    (flags.scores_by_day). One query."""
+    week = adherence.reading_window(flags.PAIN_WINDOW_DAYS, report_day=day)
+    return flags.scores_by_day(
+        PainScore.objects.for_patient(patient)
+        .from_patient()
+        .between(day_start(week.start, tz), day_start(week.end, tz))
+        .values_list("score", "recorded_at"),
+        tz,
+    )
+
+
+def severe_pain_of(pain_days, day):
+    return flags.severe_pain(
+        pain_days, adherence.reading_window(flags.PAIN_WINDOW_DAYS, report_day=day)
+    )
 
 
 @require_GET
@@ -154,14 +171,7 @@ def today(request):
 
 def render_today(request, patient, now, tz, day, *, pain_form=None, status=200):
     recent = RecentProgram.read(patient, day, tz)
-    week = adherence.reading_window(flags.PAIN_WINDOW_DAYS, report_day=day)
-    pain_days = flags.scores_by_day(
-        PainScore.objects.for_patient(patient)
-        .from_patient()
-        .between(day_start(week.start, tz), day_start(week.end, tz))
-        .values_list("score", "recorded_at"),
-        tz,
-    )
+    pain_days = recent_pain_days(patient, day, tz)
     context = {
         "patient": patient,
         "day": day,
@@ -192,6 +202,8 @@ def render_timer(request, patient, prescription, now, tz, day, *, hold_form=None
         "hold_form": hold_form or HoldLogForm(prescription=prescription, now=now, tz=tz),
         "pain_form": PainScoreForm(now=now, tz=tz, initial={"context": PainScore.Context.AFTER}),
         "sides": [side.value for side in prescription.sides],
+        # The clinic's number comes before the Start button after a severe score.
+        "severe_pain": severe_pain_of(recent_pain_days(patient, day, tz), day),
     }
     return render(request, "patients/timer.html", context, status=status)
 

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from portal import audit, passkeys, two_factor
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, ClinicContact, User
 
 admin.site.site_header = f"{settings.PORTAL_CLINIC_NAME}: administration"
 admin.site.site_title = settings.PORTAL_CLINIC_NAME
@@ -148,6 +148,29 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+@admin.register(ClinicContact)
+class ClinicContactAdmin(HardenedAdminMixin, admin.ModelAdmin):
+    """One row, for administrators: how patients reach the clinic."""
+
+    fields = ["phone", "email", "address", "hours"]
+    list_display = ["__str__", "phone", "email", "changed"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and not ClinicContact.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class SecondFactorAdmin(HardenedAdminMixin, admin.ModelAdmin):

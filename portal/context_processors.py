@@ -1,10 +1,17 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from portal import roles
+from portal.models import ClinicContact
 
 
 def clinic(request):
-    return {"clinic_name": settings.PORTAL_CLINIC_NAME}
+    """The clinic's name, and its contact details for the pages that show them (read
+    only by a page that does)."""
+    return {
+        "clinic_name": settings.PORTAL_CLINIC_NAME,
+        "clinic_contact": SimpleLazyObject(ClinicContact.current),
+    }
 
 
 def user_roles(request):

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -167,3 +168,33 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"Invitation for {self.user} sent {self.sent_at:%Y-%m-%d}"
+
+
+class ClinicContact(models.Model):
+    """How patients reach the clinic, as an administrator sets it in the admin: one row,
+    shown on the patients' pages and with every severe-pain message."""
+
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True, validators=[MaxLengthValidator(500)])
+    hours = models.CharField(
+        max_length=200, blank=True, help_text="Opening hours, as patients should read them."
+    )
+    changed = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic contact details"
+        verbose_name_plural = "clinic contact details"
+
+    def __str__(self):
+        return "The clinic's contact details"
+
+    @classmethod
+    def current(cls):
+        """The clinic's details (empty ones until an administrator fills them in)."""
+        return cls.objects.order_by("pk").first() or cls()
+
+    @property
+    def phone_link(self):
+        """The number as a tel: link wants it: digits and a leading +."""
+        return "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")

@@ -16,7 +16,7 @@ from patients import demo, services
 from patients.models import Patient, Prescription
 from portal import roles
 from portal.clock import clinic_now
-from portal.models import User
+from portal.models import ClinicContact, User
 
 # Published on purpose in the README: the demo accounts exist only with DEBUG on.
 DEMO_PASSWORD = "holdfast-demo"  # noqa: S105  # nosec B105
@@ -56,6 +56,13 @@ class Command(BaseCommand):
             )
         _, tz, today = clinic_now()
         with transaction.atomic():
+            if not ClinicContact.objects.exists():
+                ClinicContact.objects.create(
+                    phone="416 555 0100",
+                    email="front-desk@example.com",
+                    address="12 Example Street, Suite 3\nToronto, ON",
+                    hours="Monday to Friday, 8 am to 6 pm",
+                )
             users = {
                 email: user_seed(email=email, first_name=first, last_name=last, role=role)
                 for email, first, last, role, _ in DEMO_ACCOUNTS

@@ -56,3 +56,12 @@ def test_the_main_pages_at_phone_width(page, live_server, clinic, folder):
     shoot(page, folder, "06-report")
     page.goto(f"{live_server.url}/clinic/patients/{clinic['patient'].pk}/")
     shoot(page, folder, "07-patient-detail")
+    page.goto(f"{live_server.url}/clinic/patients/new/")
+    page.get_by_label("Stretch and level").first.select_option(index=1)
+    shoot(page, folder, "08-enrol")
+    prescription = clinic["prescription"]
+    page.goto(
+        f"{live_server.url}/clinic/patients/{clinic['patient'].pk}"
+        f"/prescriptions/{prescription.pk}/change/"
+    )
+    shoot(page, folder, "09-change")

@@ -5,7 +5,8 @@ for the current time, so the pages, the exports, the benchmark and the tests sha
 same arithmetic. The rules (also in the README and on the clinician's report):
 
 - Expected holds on a day: for each prescription active that day, holds per side x
-  (2 if the level is done on each side, else 1) x sessions per day.
+  (2 if the level is done on each side, else 1) x sessions per day; nothing on a day the
+  patient's program is paused (a holiday, an illness).
 - Done holds on a day: per prescription and side, the holds that lasted at least its
   target, capped at what was expected, so extra holds on one day (or on one side) do not
   hide a missed day. On the day a prescription replaced another (a new dose, a new
@@ -29,7 +30,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
-from patients.models import HoldLog, Prescription
+from patients.models import HoldLog, Prescription, ProgramPause
 from portal.clock import day_start, days_between
 
 ADHERENCE_WINDOWS = (7, 14, 28)
@@ -140,11 +141,20 @@ def full_holds(rows):
     }
 
 
+def pauses_by_patient(*, patient_ids, start, end):
+    """The pauses of these patients' programs over [start, end): {patient id: [pauses]}.
+    One query."""
+    found = defaultdict(list)
+    for pause in ProgramPause.objects.filter(patient_id__in=patient_ids).overlapping(start, end):
+        found[pause.patient_id].append(pause)
+    return found
+
+
 def daily_adherence(*, patient_ids, start, end, tz):
     """For each patient, an Adherence per day in [start, end).
 
-    ``patient_ids`` may be a list or a queryset of ids. Two queries, whatever the number
-    of patients or the length of their history.
+    ``patient_ids`` may be a list or a queryset of ids. Three queries, whatever the
+    number of patients or the length of their history.
     """
     prescriptions = list(
         Prescription.objects.filter(patient_id__in=patient_ids)
@@ -152,13 +162,20 @@ def daily_adherence(*, patient_ids, start, end, tz):
         .select_related("level")
     )
     counts = full_holds(hold_counts(patient_ids=patient_ids, start=start, end=end, tz=tz))
-    return adherence_by_day(prescriptions, counts, start, end)
+    pauses = pauses_by_patient(patient_ids=patient_ids, start=start, end=end)
+    return adherence_by_day(prescriptions, counts, start, end, pauses)
 
 
-def adherence_by_day(prescriptions, counts, start, end):
+def adherence_by_day(prescriptions, counts, start, end, pauses):
     """For each patient, an Adherence per day in [start, end), from their prescriptions
-    over those days and full_holds() over the same days. No query."""
+    over those days, full_holds() and pauses_by_patient() over the same days. No query."""
     days = days_between(start, end)
+    paused = {
+        (patient_id, day)
+        for patient_id, found in pauses.items()
+        for day in days
+        if any(pause.covers(day) for pause in found)
+    }
     # Sums of holds done and expected per patient and day, made into Adherences at the
     # end: a large clinic has tens of thousands of patient-days.
     done, expected = defaultdict(Counter), defaultdict(Counter)
@@ -170,7 +187,7 @@ def adherence_by_day(prescriptions, counts, start, end):
             expected[prescription.patient_id],
         )
         for day in days:
-            if prescription.is_active_on(day):
+            if prescription.is_active_on(day) and (prescription.patient_id, day) not in paused:
                 # Capped side by side: four holds on the left are not a day's program.
                 patient_done[day] += sum(
                     min(held(counts, prescription, day, side), per_side) for side in sides

@@ -169,14 +169,17 @@ def severe_pain(scores_by_day, window):
     return worst, max(day for day, score in severe.items() if score == worst)
 
 
-def idle_days(*, prescriptions, last_full_day, as_of):
+def idle_days(*, prescriptions, last_full_day, as_of, paused=False, resumed=None):
     """Days without a full hold, counted from the last one but never from before the
-    current program began (a patient back after a break starts afresh); None without a
-    current program."""
-    if not prescriptions:
+    current program began or a pause ended (a patient back after a break starts afresh);
+    None without a current program or while it is paused."""
+    if not prescriptions or paused:
         return None
     started = min(rx.start_date for rx in prescriptions)
-    since = max(filter(None, [last_full_day, started - timedelta(days=1)]))
+    fresh_starts = [started - timedelta(days=1)]
+    if resumed is not None:
+        fresh_starts.append(resumed - timedelta(days=1))
+    since = max(filter(None, [last_full_day, *fresh_starts]))
     return (as_of - since).days, since == last_full_day
 
 
@@ -204,6 +207,8 @@ def flags_for(summary, as_of):
         prescriptions=summary.prescriptions,
         last_full_day=summary.last_qualifying_day,
         as_of=as_of,
+        paused=summary.pause is not None,
+        resumed=summary.resumed,
     )
     if idle is not None and idle[0] >= INACTIVE_DAYS:
         days, had_one = idle
@@ -211,7 +216,7 @@ def flags_for(summary, as_of):
         if had_one:
             reason = f"No full hold for {days} days (last {last:%b} {last.day})"
         else:
-            reason = f"No full hold in the {days} days since the program started"
+            reason = f"No full hold in the {days} days since the program (re)started"
         flags.append(Flag("inactive", FLAGS["inactive"], reason))
     fortnight = summary.adherence[JUDGED_WINDOW]
     if fortnight.has_program and not at_least(fortnight, LOW_ADHERENCE_PERCENT):

@@ -20,6 +20,7 @@ from patients.models import (
     PAIN_SCALE_WORDING,
     HoldLog,
     PainScore,
+    ProgramPause,
     ProgramTemplate,
 )
 from patients.report import COLUMNS
@@ -618,3 +619,7 @@ class TemplateNameForm(forms.Form):
         if taken.exists():
             raise forms.ValidationError("The clinic has a template of this name already.")
         return name
+
+
+class PauseForm(forms.Form):
+    reason = forms.ChoiceField(label="Why", choices=ProgramPause.Reason.choices)

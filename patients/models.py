@@ -228,6 +228,53 @@ class Prescription(models.Model):
         )
 
 
+class ProgramPauseQuerySet(models.QuerySet):
+    def overlapping(self, start, end):
+        """Pauses that cover at least one day of [start, end)."""
+        return self.filter(start_date__lt=end).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=start)
+        )
+
+
+class ProgramPause(models.Model):
+    """Days a patient's whole program is paused (a holiday, an illness): nothing is
+    expected of them then, so adherence is not held against them. It covers
+    ``start_date`` up to, not including, ``end_date``; an open end means paused until
+    the clinician resumes it."""
+
+    class Reason(models.TextChoices):
+        HOLIDAY = "holiday", "Holiday"
+        ILLNESS = "illness", "Illness or injury"
+        OTHER = "other", "Other"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="pauses")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=7, choices=Reason.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgramPauseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(end_date__isnull=True), name="one_open_pause"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="pause_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} pause for {self.patient}"
+
+    def covers(self, day):
+        return self.start_date <= day and (self.end_date is None or day < self.end_date)
+
+
 class HoldLogQuerySet(models.QuerySet):
     def for_patient(self, patient):
         return self.filter(patient=patient)

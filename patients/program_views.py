@@ -11,7 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from patients import flags, services, summaries
 from patients.access import patient_for_staff, patients_visible_to, require_clinical_staff
-from patients.forms import EnrolForm, PrescriptionChangeForm, ProgramFormSet, TemplateNameForm
+from patients.forms import (
+    EnrolForm,
+    PauseForm,
+    PrescriptionChangeForm,
+    ProgramFormSet,
+    TemplateNameForm,
+)
 from patients.models import Prescription, ProgramTemplate, ProgramTemplateItem
 from portal import audit, invitations
 from portal.clock import clinic_now
@@ -274,3 +280,39 @@ def template_from_program(request, patient_id):
     if request.method == "GET":
         audit.record(audit.Action.VIEW, patient=patient)
     return _template_form(request, None, initial_program=rows, back=back)
+
+
+@require_POST
+def program_pause(request, patient_id):
+    """Pause the whole program from today (a holiday, an illness)."""
+    patient = patient_for_staff(request.user, patient_id)
+    _, _, today = clinic_now()
+    form = PauseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose why the program is paused.")
+        return redirect("patients:patient-detail", patient_id=patient.pk)
+    try:
+        services.program_pause(
+            patient=patient, reason=form.cleaned_data["reason"], by=request.user, today=today
+        )
+    except ValidationError as refusal:
+        messages.error(request, _refusals(refusal))
+    else:
+        messages.success(
+            request,
+            f"{patient}'s program is paused from today; nothing is expected until it resumes.",
+        )
+    return redirect("patients:patient-detail", patient_id=patient.pk)
+
+
+@require_POST
+def program_resume(request, patient_id):
+    patient = patient_for_staff(request.user, patient_id)
+    _, _, today = clinic_now()
+    try:
+        services.program_resume(patient=patient, today=today)
+    except ValidationError as refusal:
+        messages.error(request, _refusals(refusal))
+    else:
+        messages.success(request, f"{patient}'s program applies again from today.")
+    return redirect("patients:patient-detail", patient_id=patient.pk)

@@ -30,6 +30,7 @@ from patients.forms import (
     MonitoringMonthForm,
     MonitoringStartForm,
     MonitoringTimeForm,
+    PauseForm,
     ReportForm,
 )
 from patients.models import MonitoringTime, PainScore, Prescription
@@ -198,6 +199,7 @@ def patient_record_context(patient, *, tz, today, **forms):
         "prescriptions": prescriptions,
         "intake": intake,
         "intake_form": forms.get("intake_form") or IntakePainForm(today=today),
+        "pause_form": PauseForm(),
         "rules": RULES,
         "monitoring_on": settings.PORTAL_REMOTE_MONITORING,
     }

@@ -15,6 +15,7 @@ from patients.models import (
     PainScore,
     Patient,
     Prescription,
+    ProgramPause,
     ProgramTemplate,
     ProgramTemplateItem,
     new_calendar_token,
@@ -385,3 +386,36 @@ def calendar_token_reset(*, patient):
     patient.calendar_token = new_calendar_token()
     patient.save(update_fields=["calendar_token"])
     return patient
+
+
+@transaction.atomic
+def program_pause(*, patient, reason, by, today):
+    """The patient's whole program paused from today until it is resumed: nothing is
+    expected of them meanwhile."""
+    if ProgramPause.objects.filter(patient=patient, end_date__isnull=True).exists():
+        raise ValidationError("The program is paused already.")
+    pause = ProgramPause(patient=patient, start_date=today, reason=reason, by=by)
+    pause.full_clean()
+    pause.save()
+    audit.record(audit.Action.CREATE, obj=pause, patient=patient)
+    return pause
+
+
+@transaction.atomic
+def program_resume(*, patient, today):
+    """The program applies again from today. A pause begun today is undone."""
+    pause = (
+        ProgramPause.objects.select_for_update()
+        .filter(patient=patient, end_date__isnull=True)
+        .first()
+    )
+    if pause is None:
+        raise ValidationError("The program is not paused.")
+    if pause.start_date >= today:
+        audit.record(audit.Action.DELETE, obj=pause, patient=patient)
+        pause.delete()
+        return None
+    pause.end_date = today
+    pause.save(update_fields=["end_date"])
+    audit.record(audit.Action.UPDATE, obj=pause, patient=patient)
+    return pause

@@ -77,6 +77,10 @@ class PatientSummary:
     next_levels: dict
     readiness: flags.Readiness | None
     monitoring: monitoring.Period | None
+    # The pause the program is in on the report's day, and the day the latest earlier
+    # pause ended (idle days count from then).
+    pause: object = None
+    resumed: object = None
     pain_change: PainChange | None = None
     flags: list = field(default_factory=list)
 
@@ -137,7 +141,10 @@ def patient_summaries(*, patients, as_of, today, tz, with_month=False):
     )
     holds = adherence.hold_counts(patient_ids=ids, start=read_start, end=end, tz=tz)
     in_reading = [rx for rx in prescriptions if rx.overlaps(read_start, end)]
-    daily = adherence.adherence_by_day(in_reading, adherence.full_holds(holds), read_start, end)
+    pauses = adherence.pauses_by_patient(patient_ids=ids, start=read_start, end=end)
+    daily = adherence.adherence_by_day(
+        in_reading, adherence.full_holds(holds), read_start, end, pauses
+    )
     hold_days = defaultdict(set)
     data_start, pain_start, trend_start = data_window.start, pain_window.start, trend_window.start
     for patient_id, _, day, _, _ in holds:
@@ -200,6 +207,12 @@ def patient_summaries(*, patients, as_of, today, tz, with_month=False):
             monitoring=monitoring.current_period(
                 start=monitoring_starts[patient.pk], as_of=as_of, data_days=data_days
             ),
+        )
+        own_pauses = pauses.get(patient.pk, [])
+        summary.pause = next((pause for pause in own_pauses if pause.covers(as_of)), None)
+        summary.resumed = max(
+            (pause.end_date for pause in own_pauses if pause.end_date and pause.end_date <= as_of),
+            default=None,
         )
         summary.flags = flags.flags_for(summary, as_of)
         summaries.append(summary)

@@ -43,6 +43,16 @@ urlpatterns = [
         name="invitation-resend",
     ),
     path(
+        "clinic/patients/<int:patient_id>/program/pause/",
+        program_views.program_pause,
+        name="program-pause",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/program/resume/",
+        program_views.program_resume,
+        name="program-resume",
+    ),
+    path(
         "clinic/patients/<int:patient_id>/program/add/",
         program_views.program_add,
         name="program-add",

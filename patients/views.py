@@ -57,17 +57,19 @@ def side_progress(prescription, done_by_side):
 
 @dataclass(frozen=True)
 class RecentProgram:
-    """A patient's prescriptions and qualifying holds over the RECENT_DAYS before today
-    and today itself, with the Adherence of each of those days."""
+    """A patient's prescriptions, qualifying holds and pauses over the RECENT_DAYS
+    before today and today itself, with the Adherence of each of those days."""
 
     day: date
     prescriptions: list
     counts: dict
     daily: dict
+    # The pause the program is in today, if it is.
+    pause: object
 
     @classmethod
     def read(cls, patient, day, tz):
-        """Two queries, whatever the length of the patient's history."""
+        """Three queries, whatever the length of the patient's history."""
         start, end = day - timedelta(days=RECENT_DAYS), day + timedelta(days=1)
         prescriptions = list(
             Prescription.objects.filter(patient=patient)
@@ -80,8 +82,10 @@ class RecentProgram:
             prescription.patient = patient
         rows = adherence.hold_counts(patient_ids=[patient.pk], start=start, end=end, tz=tz)
         counts = adherence.full_holds(rows)
-        daily = adherence.adherence_by_day(prescriptions, counts, start, end)[patient.pk]
-        return cls(day=day, prescriptions=prescriptions, counts=counts, daily=daily)
+        pauses = adherence.pauses_by_patient(patient_ids=[patient.pk], start=start, end=end)
+        daily = adherence.adherence_by_day(prescriptions, counts, start, end, pauses)[patient.pk]
+        pause = next((found for found in pauses[patient.pk] if found.covers(day)), None)
+        return cls(day=day, prescriptions=prescriptions, counts=counts, daily=daily, pause=pause)
 
     def streak(self):
         """Days in a row with the whole program done, counted up to RECENT_DAYS."""
@@ -176,6 +180,7 @@ def render_today(request, patient, now, tz, day, *, pain_form=None, status=200):
         "patient": patient,
         "day": day,
         "cards": recent.cards(),
+        "pause": recent.pause,
         "pain_checked_in": day in pain_days,
         "pain_form": pain_form or PainScoreForm(now=now, tz=tz),
         **week_summary(recent, pain_days),

@@ -88,6 +88,9 @@ MATRIX = {
     "patients:program-add": ("GET", "patient", [LOGIN, 403, 403, 200, 404, 403, 200]),
     "patients:prescription-change": ("GET", "progress", [LOGIN, 403, 403, 200, 404, 403, 200]),
     "patients:prescription-end": ("GET", "progress", [LOGIN, 403, 403, 200, 404, 403, 200]),
+    # An empty pause form, or resuming a program that is not paused: a message, no change.
+    "patients:program-pause": ("POST", "patient", [LOGIN, 403, 403, 302, 404, 403, 302]),
+    "patients:program-resume": ("POST", "patient", [LOGIN, 403, 403, 302, 404, 403, 302]),
     # Templates are the clinic's: every clinician uses and edits them.
     "patients:templates": ("GET", None, [LOGIN, 403, 403, 200, 200, 403, 200]),
     "patients:template-new": ("GET", None, [LOGIN, 403, 403, 200, 200, 403, 200]),
@@ -129,6 +132,8 @@ WRITES = {
     "patients:prescription-change": "carol",
     "patients:prescription-end": "carol",
     "patients:template-new": "carol",
+    "patients:program-pause": "carol",
+    "patients:program-resume": "carol",
     "patients:template-edit": "carol",
     "patients:template-delete": "carol",
     "patients:template-from-program": "carol",
@@ -147,6 +152,8 @@ POST_ONLY = [
     "patients:monitoring-time",
     "patients:monitoring-start",
     "patients:invitation-resend",
+    "patients:program-pause",
+    "patients:program-resume",
 ]
 
 

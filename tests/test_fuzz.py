@@ -412,3 +412,11 @@ def test_changing_a_stretch(carol_client, alice_rx, data):
 @given(data=form_data("name", *PROGRAM_FIELDS))
 def test_making_a_template(carol_client, alice_rx, data):
     check(carol_client, "POST", reverse("patients:template-new"), with_program_management(data))
+
+
+@FUZZ
+@given(data=form_data("reason"))
+def test_pausing_and_resuming(carol_client, alice_rx, data):
+    patient = alice_rx.patient.pk
+    check(carol_client, "POST", reverse("patients:program-pause", args=[patient]), data)
+    check(carol_client, "POST", reverse("patients:program-resume", args=[patient]), data)

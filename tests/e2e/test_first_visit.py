@@ -6,11 +6,13 @@ a dose and moves a level past the warning the patient's pain raises."""
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from exercises.models import Exercise
 from patients.models import HoldLog, Patient, Prescription
+from portal import roles
 from tests.e2e.pages import GET_READY, log_in
 from tests.factories import make_exercise, make_level, make_template
 
@@ -43,6 +45,8 @@ class Counted:
 
 @pytest.fixture
 def low_back_template(carol):
+    # Browser tests run on a database flushed of what migrations installed, the roles too.
+    Group.objects.get_or_create(name=roles.PATIENTS)
     Exercise.objects.all().delete()
     psoas = make_exercise(name="Psoas stretch", slug="psoas-stretch")
     first = make_level(psoas, 1, title="Lying psoas stretch", hold_min_seconds=30)

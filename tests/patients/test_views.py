@@ -136,15 +136,15 @@ class TestTodayPage:
         self, alice_client, alice_rx, django_assert_num_queries
     ):
         # Session, the user with their patient profile, prescriptions, holds, pain
-        # scores, the clinic's contact details. The menu needs no query of its own: it
+        # scores, pauses, the clinic's contact details. The menu needs no query of its own: it
         # follows the profile.
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             assert alice_client.get(TODAY_URL).status_code == 200
 
     def test_its_query_count_does_not_grow_with_history(
         self, alice_client, alice_rx, django_assert_max_num_queries
     ):
-        with django_assert_max_num_queries(6) as before:
+        with django_assert_max_num_queries(7) as before:
             assert alice_client.get(TODAY_URL).status_code == 200
         for days_ago in range(60):
             make_hold(alice_rx, at=timezone.now() - timedelta(days=days_ago))
@@ -460,7 +460,7 @@ class TestHistoryPage:
     ):
         # Session, user, the patient with their prescriptions, qualifying holds, holds,
         # pain.
-        with django_assert_max_num_queries(6) as before:
+        with django_assert_max_num_queries(7) as before:
             assert alice_client.get(HISTORY_URL).status_code == 200
         for days_ago in range(60):
             for side in ("left", "right"):

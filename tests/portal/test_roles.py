@@ -71,6 +71,6 @@ def test_a_patients_own_page_needs_no_query_for_its_menu(
     client, alice_patient, django_assert_max_num_queries
 ):
     client.force_login(alice_patient.user)
-    with django_assert_max_num_queries(6) as queries:
+    with django_assert_max_num_queries(7) as queries:
         assert client.get(TODAY_URL).status_code == 200
     assert not any("auth_group" in query["sql"] for query in queries.captured_queries)

@@ -48,6 +48,9 @@ class Column:
     administrators_only: bool = False
     # Shown on the page only while the report's day is today.
     today_only: bool = False
+    # Shown on a phone's narrow screen too; the others wait for a wider one (the
+    # patient's record has them all).
+    on_phone: bool = False
 
 
 def _adherence_column(days):
@@ -57,6 +60,7 @@ def _adherence_column(days):
         sort_label=f"Adherence, {days} days",
         sort_key=lambda s: _percent(s.adherence[days]),
         csv=((f"adherence {days} days %", lambda s: _percent(s.adherence[days])),),
+        on_phone=days == min(adherence.ADHERENCE_WINDOWS),
     )
 
 
@@ -67,6 +71,7 @@ COLUMNS = (
         sort_label="Name",
         sort_key=lambda s: str(s.patient).lower(),
         csv=(("patient", lambda s: s.patient), ("e-mail", lambda s: s.patient.user.email)),
+        on_phone=True,
     ),
     Column(
         key="clinician",
@@ -92,6 +97,7 @@ COLUMNS = (
             ("today so far expected", lambda s: s.today.expected if s.today else ""),
         ),
         today_only=True,
+        on_phone=True,
     ),
     *(_adherence_column(days) for days in adherence.ADHERENCE_WINDOWS),
     Column(
@@ -129,6 +135,7 @@ COLUMNS = (
             ("pain current", lambda s: _decimal(s.pain_current)),
             ("pain current scores", lambda s: s.pain_current.count if s.pain_current else 0),
         ),
+        on_phone=True,
     ),
     Column(
         key="pain_change",
@@ -149,6 +156,7 @@ COLUMNS = (
             ("flags", lambda s: "; ".join(f"{flag.label}: {flag.reason}" for flag in s.flags)),
             ("ready to progress", lambda s: s.readiness.note if s.readiness else ""),
         ),
+        on_phone=True,
     ),
 )
 BY_KEY = {column.key: column for column in COLUMNS}
@@ -186,6 +194,8 @@ def csv_table(summaries, columns):
 
 MUTED = "text-nowrap text-body-secondary"
 PLAIN = "text-nowrap"
+# The class of the cells of a column that is not on_phone (static/css/portal.css).
+WIDE = "wide"
 
 
 @dataclass(frozen=True)
@@ -196,10 +206,11 @@ class Cell:
     css: str = PLAIN
 
 
-def _adherence_cell(result):
+def _adherence_cell(result, *, phone):
+    wide = "" if phone else f" {WIDE}"
     if not result.has_program:
-        return Cell("no program", MUTED)
-    return Cell(f"{result.percent}%")
+        return Cell("no program", MUTED + wide)
+    return Cell(f"{result.percent}%", PLAIN + wide)
 
 
 def _today_cell(today):
@@ -257,7 +268,8 @@ def report_row(summary, *, url, spark, monitoring_on):
         levels=[f"{rx.level.exercise.name} {rx.level.number}" for rx in summary.prescriptions],
         today=_today_cell(summary.today),
         adherence=[
-            _adherence_cell(summary.adherence[days]) for days in adherence.ADHERENCE_WINDOWS
+            _adherence_cell(summary.adherence[days], phone=BY_KEY[f"adherence_{days}"].on_phone)
+            for days in adherence.ADHERENCE_WINDOWS
         ],
         data=f"{summary.days_with_data} of {summary.data_window.days}",
         monitoring=(

@@ -110,6 +110,7 @@ def render_report(request, form, valid, as_of, today, sort, found):
             "descending": sort == f"-{column.key}",
             "next": f"-{column.key}" if sort == column.key else column.key,
             "dates": dated[column.key].label if column.key in dated else "",
+            "wide": not column.on_phone,
         }
         for column in report.shown_columns(
             administrator=request.user.is_superuser, is_today=is_today

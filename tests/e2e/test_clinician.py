@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from patients.models import Prescription
-from tests.e2e.pages import log_in
+from tests.e2e.pages import WIDTHS, log_in
 from tests.factories import make_hold, make_pain, make_prescription
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,3 +72,17 @@ def test_dave_sees_only_bob(page, live_server, clinic):
     expect(table.get_by_text("Alice")).to_have_count(0)
     page.goto(f"{live_server.url}/clinic/patients/{clinic['alice'].pk}/")
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+
+
+def test_the_report_fits_a_phone(page, live_server, clinic):
+    page.set_viewport_size(WIDTHS["phone"])
+    log_in(page, live_server, "carol@example.com")
+    table = page.get_by_role("table")
+    expect(table.get_by_role("link", name="Alice")).to_be_visible()
+    expect(table.get_by_role("columnheader", name="Flags")).to_be_visible()
+    expect(table.get_by_role("columnheader", name="Last activity")).to_be_hidden()
+    region = page.get_by_role("region", name="Adherence report table")
+    overflow = region.evaluate("element => element.scrollWidth - element.clientWidth")
+    assert overflow <= 0
+    page.set_viewport_size(WIDTHS["desktop"])
+    expect(table.get_by_role("columnheader", name="Last activity")).to_be_visible()

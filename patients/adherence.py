@@ -4,9 +4,9 @@ Every function takes its dates (and the clinic's time zone) as arguments and nev
 for the current time, so the pages, the exports, the benchmark and the tests share the
 same arithmetic. The rules (also in the README and on the clinician's report):
 
-- Expected holds on a day: for each prescription active that day, holds per side x
-  (2 if the level is done on each side, else 1) x sessions per day; nothing on a day the
-  patient's program is paused (a holiday, an illness).
+- Expected holds on a day: for each prescription active that day and set for that day
+  of the week, holds per side x (2 if the level is done on each side, else 1) x sessions
+  per day; nothing on a day the patient's program is paused (a holiday, an illness).
 - Done holds on a day: per prescription and side, the holds that lasted at least its
   target, capped at what was expected, so extra holds on one day (or on one side) do not
   hide a missed day. On the day a prescription replaced another (a new dose, a new
@@ -187,7 +187,7 @@ def adherence_by_day(prescriptions, counts, start, end, pauses):
             expected[prescription.patient_id],
         )
         for day in days:
-            if prescription.is_active_on(day) and (prescription.patient_id, day) not in paused:
+            if prescription.is_due_on(day) and (prescription.patient_id, day) not in paused:
                 # Capped side by side: four holds on the left are not a day's program.
                 patient_done[day] += sum(
                     min(held(counts, prescription, day, side), per_side) for side in sides

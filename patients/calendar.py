@@ -1,4 +1,5 @@
-"""The iCalendar feed: one event a day, at the patient's reminder time, while they have a
+"""The iCalendar feed: one event on each of the program's days (every day, or the
+weekdays its stretches are set for), at the patient's reminder time, while they have a
 program. It says "Home stretches" and links to the portal, nothing clinical."""
 
 from datetime import datetime, timedelta
@@ -6,7 +7,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from icalendar import Calendar, Event
 
-from patients.models import Prescription
+from patients.models import EVERY_DAY, Prescription
+
+# RFC 5545's names of the weekdays, Monday first like the prescriptions' bits.
+CALENDAR_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def program_calendar(patient, *, now, today, tz):
@@ -16,7 +20,11 @@ def program_calendar(patient, *, now, today, tz):
     feed.add("prodid", f"-//{settings.PORTAL_CLINIC_NAME}//Holdfast//EN")
     feed.add("version", "2.0")
     feed.add("x-wr-calname", f"{settings.PORTAL_CLINIC_NAME}: home stretches")
-    if Prescription.objects.filter(patient=patient).active_on(today).exists():
+    current = Prescription.objects.filter(patient=patient).active_on(today)
+    weekdays = 0
+    for days in current.values_list("weekdays", flat=True):
+        weekdays |= days
+    if weekdays:
         start = datetime.combine(today, patient.reminder_time, tzinfo=tz)
         event = Event()
         event.add("uid", f"program-{patient.pk}@holdfast")
@@ -25,7 +33,11 @@ def program_calendar(patient, *, now, today, tz):
         event.add("dtstart", start)
         event.add("dtend", start + timedelta(minutes=15))
         event.add("dtstamp", now)
-        event.add("rrule", {"freq": "daily"})
+        if weekdays == EVERY_DAY:
+            event.add("rrule", {"freq": "daily"})
+        else:
+            days = [CALENDAR_DAYS[bit] for bit in range(len(CALENDAR_DAYS)) if weekdays >> bit & 1]
+            event.add("rrule", {"freq": "weekly", "byday": days})
         feed.add_component(event)
     # Calendar programs need the zone's rules (RFC 5545) to keep the time across DST.
     feed.add_missing_timezones()

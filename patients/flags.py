@@ -216,7 +216,11 @@ def flags_for(summary, as_of):
         if had_one:
             reason = f"No full hold for {days} days (last {last:%b} {last.day})"
         else:
-            reason = f"No full hold in the {days} days since the program (re)started"
+            resumed = summary.resumed
+            if resumed is not None and (as_of - resumed).days + 1 == days:
+                reason = f"No full hold in the {days} days since the program resumed"
+            else:
+                reason = f"No full hold in the {days} days since the program started"
         flags.append(Flag("inactive", FLAGS["inactive"], reason))
     fortnight = summary.adherence[JUDGED_WINDOW]
     if fortnight.has_program and not at_least(fortnight, LOW_ADHERENCE_PERCENT):

@@ -13,11 +13,13 @@ from django.core.validators import RegexValidator
 from exercises.models import HOLD_SECONDS_MAX, Level
 from patients.flags import FLAGS
 from patients.models import (
+    EVERY_DAY,
     MONITORING_MINUTES_MAX,
     NOTE_MAX_LENGTH,
     PAIN_MAX,
     PAIN_MIN,
     PAIN_SCALE_WORDING,
+    WEEKDAY_NAMES,
     HoldLog,
     PainScore,
     ProgramPause,
@@ -510,6 +512,14 @@ class DoseForm(forms.Form):
     sessions_per_day = forms.IntegerField(
         label="Sessions a day", min_value=1, max_value=6, required=False
     )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days",
+        choices=[(str(bit), name) for bit, name in enumerate(WEEKDAY_NAMES)],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every day.",
+    )
     notes = forms.CharField(
         label="Note to the patient",
         max_length=2000,
@@ -549,8 +559,16 @@ class DoseForm(forms.Form):
             holds_per_side=cleaned["holds_per_side"],
             target_seconds=cleaned["target_seconds"],
             sessions_per_day=cleaned["sessions_per_day"],
+            weekdays=sum(1 << bit for bit in set(cleaned["weekdays"])) or EVERY_DAY,
             notes=cleaned["notes"],
         )
+
+
+def weekday_choices(weekdays):
+    """A DoseForm's "weekdays" initial value for a bit mask: every day ticks none."""
+    if weekdays == EVERY_DAY:
+        return []
+    return [str(bit) for bit in range(len(WEEKDAY_NAMES)) if weekdays >> bit & 1]
 
 
 class BaseProgramFormSet(forms.BaseFormSet):

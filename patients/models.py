@@ -65,6 +65,26 @@ class Patient(models.Model):
         return str(self.user)
 
 
+# The days of the week a prescription asks for, as bits from Monday (1) to Sunday (64).
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+EVERY_DAY = (1 << len(WEEKDAY_NAMES)) - 1
+
+
+def weekdays_label(weekdays):
+    """ "every day", or the days in the week's order: "Mon, Wed, Fri"."""
+    if weekdays == EVERY_DAY:
+        return "every day"
+    return ", ".join(name for bit, name in enumerate(WEEKDAY_NAMES) if weekdays >> bit & 1)
+
+
+def weekdays_field():
+    return models.PositiveSmallIntegerField(
+        default=EVERY_DAY,
+        validators=[MinValueValidator(1), MaxValueValidator(EVERY_DAY)],
+        help_text="The days of the week it is done: bits from Monday (1) to Sunday (64).",
+    )
+
+
 class PrescriptionQuerySet(models.QuerySet):
     def active_on(self, day):
         """Prescriptions that apply on ``day``: started, and not yet ended."""
@@ -106,6 +126,7 @@ class Prescription(models.Model):
     sessions_per_day = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(6)]
     )
+    weekdays = weekdays_field()
     start_date = models.DateField()
     end_date = models.DateField(
         null=True,
@@ -147,6 +168,10 @@ class Prescription(models.Model):
             models.CheckConstraint(
                 condition=Q(holds_per_side__gte=1) & Q(sessions_per_day__gte=1),
                 name="prescription_dose_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1) & Q(weekdays__lte=EVERY_DAY),
+                name="prescription_weekdays_range",
             ),
         ]
         indexes = [models.Index(fields=["patient", "start_date"])]
@@ -207,6 +232,14 @@ class Prescription(models.Model):
         """Like Prescription.objects.active_on(); written out rather than through
         overlaps() because adherence asks it of every prescription on every day."""
         return self.start_date <= day and (self.end_date is None or day < self.end_date)
+
+    def is_due_on(self, day):
+        """Whether it asks for holds on ``day``: active, and one of its weekdays."""
+        return self.is_active_on(day) and bool(self.weekdays >> day.weekday() & 1)
+
+    @property
+    def weekdays_label(self):
+        return weekdays_label(self.weekdays)
 
     def accepts_holds_on(self, day):
         """Whether a hold done on ``day`` may be saved against it: a day it is active,
@@ -541,6 +574,7 @@ class ProgramTemplateItem(models.Model):
     sessions_per_day = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(6)]
     )
+    weekdays = weekdays_field()
     notes = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -554,6 +588,10 @@ class ProgramTemplateItem(models.Model):
             models.CheckConstraint(
                 condition=Q(holds_per_side__gte=1) & Q(sessions_per_day__gte=1),
                 name="template_item_dose_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1) & Q(weekdays__lte=EVERY_DAY),
+                name="template_item_weekdays_range",
             ),
         ]
 

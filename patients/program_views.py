@@ -17,6 +17,7 @@ from patients.forms import (
     PrescriptionChangeForm,
     ProgramFormSet,
     TemplateNameForm,
+    weekday_choices,
 )
 from patients.models import Prescription, ProgramTemplate, ProgramTemplateItem
 from portal import audit, invitations
@@ -114,6 +115,7 @@ def prescription_change(request, patient_id, prescription_id):
         "holds_per_side": prescription.holds_per_side,
         "target_seconds": prescription.target_seconds,
         "sessions_per_day": prescription.sessions_per_day,
+        "weekdays": weekday_choices(prescription.weekdays),
         "notes": prescription.notes,
     }
     posted = request.POST if request.method == "POST" else None
@@ -231,6 +233,7 @@ def _rows(doses):
             "holds_per_side": dose.holds_per_side,
             "target_seconds": dose.target_seconds,
             "sessions_per_day": dose.sessions_per_day,
+            "weekdays": weekday_choices(dose.weekdays),
             "notes": dose.notes,
         }
         for dose in doses

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from exercises.models import Level
 from patients.models import (
+    EVERY_DAY,
     HoldLog,
     MonitoringTime,
     PainScore,
@@ -147,6 +148,7 @@ class Dose:
     # None: the level's shortest hold.
     target_seconds: int | None = None
     sessions_per_day: int = 1
+    weekdays: int = EVERY_DAY
     notes: str = ""
 
     def terms(self):
@@ -155,16 +157,19 @@ class Dose:
             "holds_per_side": self.holds_per_side,
             "target_seconds": self.target_seconds or self.level.hold_min_seconds,
             "sessions_per_day": self.sessions_per_day,
+            "weekdays": self.weekdays,
             "notes": self.notes,
         }
 
     @classmethod
     def of(cls, prescription):
+        """The Dose of a prescription, or of a ProgramTemplateItem (the same terms)."""
         return cls(
             level=prescription.level,
             holds_per_side=prescription.holds_per_side,
             target_seconds=prescription.target_seconds,
             sessions_per_day=prescription.sessions_per_day,
+            weekdays=prescription.weekdays,
             notes=prescription.notes,
         )
 
@@ -216,16 +221,7 @@ def program_extend(*, patient, program, by, today):
 
 def program_of(template):
     """A ProgramTemplate's stretches as Doses, in its order."""
-    return [
-        Dose(
-            level=item.level,
-            holds_per_side=item.holds_per_side,
-            target_seconds=item.target_seconds,
-            sessions_per_day=item.sessions_per_day,
-            notes=item.notes,
-        )
-        for item in template.items.select_related("level__exercise")
-    ]
+    return [Dose.of(item) for item in template.items.select_related("level__exercise")]
 
 
 @transaction.atomic

@@ -126,6 +126,7 @@ class RecentProgram:
                     "prescription": prescription,
                     "progress": progress,
                     "complete": all(entry["done"] >= entry["of"] for entry in progress),
+                    "due": prescription.is_due_on(self.day),
                     "progressed_from": previous,
                 }
             )

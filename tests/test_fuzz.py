@@ -372,7 +372,14 @@ def test_adding_a_passkey_whose_attestation_names_any_format(passkey_client, fmt
 PROGRAM_FIELDS = [
     f"program-{index}-{name}"
     for index in range(3)
-    for name in ("level", "holds_per_side", "target_seconds", "sessions_per_day", "notes")
+    for name in (
+        "level",
+        "holds_per_side",
+        "target_seconds",
+        "sessions_per_day",
+        "weekdays",
+        "notes",
+    )
 ]
 
 
@@ -400,7 +407,13 @@ def test_adding_stretches(carol_client, alice_rx, data):
 @FUZZ
 @given(
     data=form_data(
-        "level", "holds_per_side", "target_seconds", "sessions_per_day", "notes", "acknowledged"
+        "level",
+        "holds_per_side",
+        "target_seconds",
+        "sessions_per_day",
+        "weekdays",
+        "notes",
+        "acknowledged",
     )
 )
 def test_changing_a_stretch(carol_client, alice_rx, data):

@@ -249,9 +249,11 @@ class ReportRow:
     change: str
     meaningful: bool
     ready_note: str
+    # Where the invitation stands, for a patient who has not chosen a password yet.
+    invitation: str = ""
 
 
-def report_row(summary, *, url, spark, monitoring_on):
+def report_row(summary, *, url, spark, monitoring_on, invitation=None):
     baseline, current, change = summary.pain_baseline, summary.pain_current, summary.pain_change
     period = summary.monitoring if monitoring_on else None
     last = localtime(summary.last_activity) if summary.last_activity else None
@@ -287,4 +289,5 @@ def report_row(summary, *, url, spark, monitoring_on):
             if summary.readiness and not summary.readiness.judged
             else ""
         ),
+        invitation=invitation.label if invitation else "",
     )

@@ -85,9 +85,12 @@ def render_report(request, form, valid, as_of, today, sort, found):
     is_today = adherence.is_today(as_of, today)
     windows = summaries.report_windows(as_of=as_of, today=today)
     monitoring_on = settings.PORTAL_REMOTE_MONITORING
+    now, tz, _ = clinic_now()
+    waiting = invitations.states_of([summary.patient.user for summary in found], now=now, tz=tz)
     rows = [
         report.report_row(
             summary,
+            invitation=waiting.get(summary.patient.user_id),
             # Reversed here rather than by the template's url tag, which costs twice as
             # much on each of a clinic's hundreds of rows.
             url=reverse("patients:patient-detail", args=[summary.patient.pk]),

@@ -122,15 +122,32 @@ def invitation_state(*, has_password, sent_at, opened_at, now, tz):
 
 
 def state_of(user, *, now, tz):
-    """One account's InvitationState (one query)."""
-    newest = Invitation.objects.newest_of(user)
-    return invitation_state(
-        has_password=user.has_usable_password(),
-        sent_at=newest.sent_at if newest else user.date_joined,
-        opened_at=newest.opened_at if newest else None,
-        now=now,
-        tz=tz,
+    """One account's InvitationState (one query while it has no password)."""
+    return states_of([user], now=now, tz=tz).get(user.pk) or invitation_state(
+        has_password=True, sent_at=None, opened_at=None, now=now, tz=tz
     )
+
+
+def states_of(users, *, now, tz):
+    """The InvitationState of each of ``users`` who has not chosen a password yet:
+    {user id: state}. One query, for those accounts only (most have a password)."""
+    waiting = [user for user in users if not user.has_usable_password()]
+    if not waiting:
+        return {}
+    newest = {}
+    for invitation in Invitation.objects.filter(user__in=waiting).order_by("sent_at", "pk"):
+        newest[invitation.user_id] = invitation
+    states = {}
+    for user in waiting:
+        found = newest.get(user.pk)
+        states[user.pk] = invitation_state(
+            has_password=False,
+            sent_at=found.sent_at if found else user.date_joined,
+            opened_at=found.opened_at if found else None,
+            now=now,
+            tz=tz,
+        )
+    return states
 
 
 def _day(moment: datetime, tz):

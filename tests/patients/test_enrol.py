@@ -156,6 +156,15 @@ class TestInvitingAgain:
         stale = carol_client.get(old_link, follow=True).content.decode()
         assert "This link no longer works" in stale
 
+    def test_the_report_shows_who_has_not_set_up_their_account(
+        self, carol_client, carol, alice_rx, level_1
+    ):
+        carol_client.post(ENROL, nina(carol) | program((level_1, 2, None, 1, "")))
+        page = carol_client.get(reverse("patients:report")).content.decode()
+        assert page.count("not opened yet") == 1
+        row = page[page.index(">Nina Novak<") :]
+        assert row.index("not opened yet") < row.index("</th>")
+
     def test_an_active_account_is_not_invited_again(self, carol_client, alice_patient, mailoutbox):
         url = reverse("patients:invitation-resend", args=[alice_patient.pk])
         assert carol_client.post(url).status_code == 302

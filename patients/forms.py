@@ -481,6 +481,8 @@ class LevelField(forms.ChoiceField):
             group = f"{exercise.name} ({exercise.get_body_region_display().lower()})"
             groups.setdefault(group, []).append((str(level.pk), level_label(level)))
         super().__init__(choices=[("", "Choose a stretch"), *groups.items()], **kwargs)
+        # static/js/stretch-search.js puts a search box above the list.
+        self.widget.attrs["data-stretch-search"] = ""
 
     def clean(self, value):
         value = super().clean(value)

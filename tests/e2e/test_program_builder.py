@@ -1,0 +1,35 @@
+"""The program builder's stretch lists in a browser: a search box narrows each list to
+the stretches whose name or body region matches."""
+
+import pytest
+from playwright.sync_api import expect
+
+from exercises.models import Exercise
+from tests.e2e.pages import log_in
+from tests.factories import make_exercise, make_level
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_searching_narrows_the_list_by_name_or_region(page, live_server, carol):
+    Exercise.objects.all().delete()
+    make_level(make_exercise(name="Psoas stretch", slug="psoas", body_region="low_back"), 1)
+    make_level(make_exercise(name="Calf stretch", slug="calf", body_region="ankle_foot"), 1)
+    log_in(page, live_server, "carol@example.com")
+    page.goto(f"{live_server.url}/clinic/patients/new/")
+    search = page.get_by_label("Search the stretches by name or body region").first
+    choose = page.get_by_label("Stretch and level").first
+    search.fill("calf")
+    visible = choose.evaluate(
+        "select => [...select.options].filter(o => !o.hidden && o.value).map(o => o.text)"
+    )
+    assert len(visible) == 1
+    assert "Stage 1" in visible[0]
+    search.fill("low back")
+    groups = choose.evaluate(
+        "select => [...select.querySelectorAll('optgroup')]"
+        ".filter(group => !group.hidden).map(group => group.label)"
+    )
+    assert groups == ["Psoas stretch (low back)"]
+    search.fill("")
+    expect(choose.locator("optgroup")).to_have_count(2)

@@ -1,13 +1,13 @@
 """The iCalendar feed: one event on each of the program's days (every day, or the
 weekdays its stretches are set for), at the patient's reminder time, while they have a
-program. It says "Home stretches" and links to the portal, nothing clinical."""
+program that is not paused. It says "Home stretches" and links to the portal, nothing clinical."""
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from icalendar import Calendar, Event
 
-from patients.models import EVERY_DAY, Prescription
+from patients.models import EVERY_DAY, Prescription, ProgramPause
 
 # RFC 5545's names of the weekdays, Monday first like the prescriptions' bits.
 CALENDAR_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -24,7 +24,11 @@ def program_calendar(patient, *, now, today, tz):
     weekdays = 0
     for days in current.values_list("weekdays", flat=True):
         weekdays |= days
-    if weekdays:
+    # A paused program has no event: the feed shows it again from the day it resumes.
+    paused = ProgramPause.objects.filter(patient=patient).overlapping(
+        today, today + timedelta(days=1)
+    )
+    if weekdays and not paused.exists():
         start = datetime.combine(today, patient.reminder_time, tzinfo=tz)
         event = Event()
         event.add("uid", f"program-{patient.pk}@holdfast")

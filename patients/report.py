@@ -239,6 +239,8 @@ class ReportRow:
     url: str
     spark: dict
     levels: list
+    # "paused since Dec 2" while the patient's program is paused.
+    paused: str
     today: Cell
     adherence: list
     data: str
@@ -268,6 +270,11 @@ def report_row(summary, *, url, spark, monitoring_on, invitation=None):
         url=url,
         spark=spark,
         levels=[f"{rx.level.exercise.name} {rx.level.number}" for rx in summary.prescriptions],
+        paused=(
+            f"paused since {summary.pause.start_date:%b} {summary.pause.start_date.day}"
+            if summary.pause
+            else ""
+        ),
         today=_today_cell(summary.today),
         adherence=[
             _adherence_cell(summary.adherence[days], phone=BY_KEY[f"adherence_{days}"].on_phone)

@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 
-from patients import adherence, reminders, services, summaries
+from patients import adherence, calendar, reminders, services, summaries
 from patients.models import ProgramPause
 from portal.models import AuditEvent
 from tests.factories import make_prescription
@@ -112,3 +113,24 @@ def test_a_paused_patient_gets_no_reminder(alice_rx, today):
     assert reminders.patients_to_remind(now=now, tz=tz) == [alice_rx.patient]
     pause(alice_rx.patient, today)
     assert reminders.patients_to_remind(now=now, tz=tz) == []
+
+
+def test_a_paused_program_has_no_calendar_event_until_it_resumes(alice_rx, today):
+    tz = timezone.get_default_timezone()
+    now = timezone.now()
+
+    def events():
+        feed = calendar.program_calendar(alice_rx.patient, now=now, today=today, tz=tz)
+        return Calendar.from_ical(feed).walk("VEVENT")
+
+    assert len(events()) == 1
+    pause(alice_rx.patient, today - timedelta(days=3))
+    assert events() == []
+    ProgramPause.objects.update(end_date=today)
+    assert len(events()) == 1
+
+
+def test_the_report_marks_a_paused_patient(carol_client, alice_rx, today):
+    pause(alice_rx.patient, today)
+    page = carol_client.get(reverse("patients:report")).content.decode()
+    assert f"paused since {today:%b} {today.day}" in page

@@ -566,11 +566,19 @@ class DoseForm(forms.Form):
         )
 
 
-def weekday_choices(weekdays):
-    """A DoseForm's "weekdays" initial value for a bit mask: every day ticks none."""
-    if weekdays == EVERY_DAY:
-        return []
-    return [str(bit) for bit in range(len(WEEKDAY_NAMES)) if weekdays >> bit & 1]
+def dose_initial(dose):
+    """A DoseForm's initial values for a Dose (every day ticks no weekday)."""
+    weekdays = dose.weekdays
+    return {
+        "level": str(dose.level.pk),
+        "holds_per_side": dose.holds_per_side,
+        "target_seconds": dose.target_seconds,
+        "sessions_per_day": dose.sessions_per_day,
+        "weekdays": []
+        if weekdays == EVERY_DAY
+        else [str(bit) for bit in range(len(WEEKDAY_NAMES)) if weekdays >> bit & 1],
+        "notes": dose.notes,
+    }
 
 
 class BaseProgramFormSet(forms.BaseFormSet):

@@ -17,7 +17,7 @@ from patients.forms import (
     PrescriptionChangeForm,
     ProgramFormSet,
     TemplateNameForm,
-    weekday_choices,
+    dose_initial,
 )
 from patients.models import Prescription, ProgramTemplate, ProgramTemplateItem
 from portal import audit, invitations
@@ -26,7 +26,7 @@ from portal.clock import clinic_now
 PROGRAM_PREFIX = "program"
 
 
-def _refusals(refusal):
+def refusal_text(refusal):
     return " ".join(refusal.messages)
 
 
@@ -48,7 +48,7 @@ def enrol(request):
                 **details, program=doses, by=request.user, today=today, now=now
             )
         except ValidationError as refusal:
-            error = _refusals(refusal)
+            error = refusal_text(refusal)
         else:
             messages.success(
                 request,
@@ -80,7 +80,7 @@ def program_add(request, patient_id):
                     patient=patient, program=doses, by=request.user, today=today
                 )
             except ValidationError as refusal:
-                error = _refusals(refusal)
+                error = refusal_text(refusal)
             else:
                 named = ", ".join(str(dose.level) for dose in doses)
                 messages.success(request, f"Added to {patient}'s program from today: {named}.")
@@ -91,7 +91,8 @@ def program_add(request, patient_id):
     return render(request, "patients/program_add.html", context, status=400 if posted else 200)
 
 
-def _current_prescription(patient, prescription_id):
+def prescription_of(patient, prescription_id):
+    """One of the patient's prescriptions, with its level and exercise; else 404."""
     return get_object_or_404(
         Prescription.objects.select_related("level__exercise"), patient=patient, pk=prescription_id
     )
@@ -107,20 +108,15 @@ def cautions_of(patient, today, tz):
 def prescription_change(request, patient_id, prescription_id):
     """A new dose or level from today, in one step."""
     patient = patient_for_staff(request.user, patient_id)
-    prescription = _current_prescription(patient, prescription_id)
+    prescription = prescription_of(patient, prescription_id)
     _, tz, today = clinic_now()
     cautions = cautions_of(patient, today, tz)
-    initial = {
-        "level": str(prescription.level_id),
-        "holds_per_side": prescription.holds_per_side,
-        "target_seconds": prescription.target_seconds,
-        "sessions_per_day": prescription.sessions_per_day,
-        "weekdays": weekday_choices(prescription.weekdays),
-        "notes": prescription.notes,
-    }
     posted = request.POST if request.method == "POST" else None
     form = PrescriptionChangeForm(
-        posted, initial=initial, prescription=prescription, cautions=cautions
+        posted,
+        initial=dose_initial(services.Dose.of(prescription)),
+        prescription=prescription,
+        cautions=cautions,
     )
     error = None
     if posted is not None and form.is_valid():
@@ -129,7 +125,7 @@ def prescription_change(request, patient_id, prescription_id):
                 prescription=prescription, dose=form.dose(), by=request.user, today=today
             )
         except ValidationError as refusal:
-            error = _refusals(refusal)
+            error = refusal_text(refusal)
         else:
             messages.success(
                 request, f"From today, {patient} does {changed.level} at the new dose."
@@ -154,14 +150,14 @@ def prescription_change(request, patient_id, prescription_id):
 def prescription_end(request, patient_id, prescription_id):
     """Stop a stretch after today (its holds today still count)."""
     patient = patient_for_staff(request.user, patient_id)
-    prescription = _current_prescription(patient, prescription_id)
+    prescription = prescription_of(patient, prescription_id)
     _, _, today = clinic_now()
     error = None
     if request.method == "POST":
         try:
             services.prescription_end(prescription=prescription, today=today)
         except ValidationError as refusal:
-            error = _refusals(refusal)
+            error = refusal_text(refusal)
         else:
             messages.success(request, f"{prescription.level} ends after today for {patient}.")
             return redirect("patients:patient-detail", patient_id=patient.pk)
@@ -217,27 +213,13 @@ def _template_form(request, template, *, initial_program, back):
                 template=template,
             )
         except ValidationError as refusal:
-            error = _refusals(refusal)
+            error = refusal_text(refusal)
         else:
             messages.success(request, f"Template “{saved}” saved.")
             return redirect("patients:templates")
     context = {"template": template, "name_form": name, "program": program, "error": error}
     context["back"] = back
     return render(request, "patients/template_form.html", context, status=400 if posted else 200)
-
-
-def _rows(doses):
-    return [
-        {
-            "level": str(dose.level.pk),
-            "holds_per_side": dose.holds_per_side,
-            "target_seconds": dose.target_seconds,
-            "sessions_per_day": dose.sessions_per_day,
-            "weekdays": weekday_choices(dose.weekdays),
-            "notes": dose.notes,
-        }
-        for dose in doses
-    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -250,7 +232,7 @@ def template_new(request):
 def template_edit(request, template_id):
     require_clinical_staff(request.user)
     template = get_object_or_404(ProgramTemplate, pk=template_id)
-    rows = _rows(services.program_of(template))
+    rows = [dose_initial(dose) for dose in services.program_of(template)]
     return _template_form(
         request, template, initial_program=rows, back=reverse("patients:templates")
     )
@@ -278,7 +260,7 @@ def template_from_program(request, patient_id):
         .select_related("level__exercise")
         .order_by("level__exercise__order", "level__exercise__name")
     )
-    rows = _rows([services.Dose.of(prescription) for prescription in current])
+    rows = [dose_initial(services.Dose.of(prescription)) for prescription in current]
     back = reverse("patients:patient-detail", args=[patient.pk])
     if request.method == "GET":
         audit.record(audit.Action.VIEW, patient=patient)
@@ -299,7 +281,7 @@ def program_pause(request, patient_id):
             patient=patient, reason=form.cleaned_data["reason"], by=request.user, today=today
         )
     except ValidationError as refusal:
-        messages.error(request, _refusals(refusal))
+        messages.error(request, refusal_text(refusal))
     else:
         messages.success(
             request,
@@ -315,7 +297,7 @@ def program_resume(request, patient_id):
     try:
         services.program_resume(patient=patient, today=today)
     except ValidationError as refusal:
-        messages.error(request, _refusals(refusal))
+        messages.error(request, refusal_text(refusal))
     else:
         messages.success(request, f"{patient}'s program applies again from today.")
     return redirect("patients:patient-detail", patient_id=patient.pk)

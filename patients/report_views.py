@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -354,9 +354,7 @@ def _period_cells(period):
 @require_http_methods(["GET", "POST"])
 def progress(request, patient_id, prescription_id):
     patient = patient_for_staff(request.user, patient_id)
-    prescription = get_object_or_404(
-        Prescription.objects.select_related("level__exercise"), patient=patient, pk=prescription_id
-    )
+    prescription = program_views.prescription_of(patient, prescription_id)
     _, tz, today = clinic_now()
     next_level = prescription.level.next_in(Level.objects.published())
     cautions = program_views.cautions_of(patient, today, tz)
@@ -369,7 +367,7 @@ def progress(request, patient_id, prescription_id):
                 prescription=prescription, by=request.user, today=today
             )
         except ValidationError as refusal:
-            error = " ".join(refusal.messages)
+            error = program_views.refusal_text(refusal)
         else:
             messages.success(
                 request,

@@ -106,11 +106,14 @@ class InvitationState:
     may_resend: bool
 
 
+ACTIVE = InvitationState("active", "active", may_resend=False)
+
+
 def invitation_state(*, has_password, sent_at, opened_at, now, tz):
     """From the account's password (set or not) and its newest invitation's times (for
     an account invited before invitations were recorded, when it was made)."""
     if has_password:
-        return InvitationState("active", "active", may_resend=False)
+        return ACTIVE
     sent = _day(sent_at, tz)
     if now - sent_at > INVITATION_VALID_FOR:
         expired = _day(sent_at + INVITATION_VALID_FOR, tz)
@@ -123,9 +126,7 @@ def invitation_state(*, has_password, sent_at, opened_at, now, tz):
 
 def state_of(user, *, now, tz):
     """One account's InvitationState (one query while it has no password)."""
-    return states_of([user], now=now, tz=tz).get(user.pk) or invitation_state(
-        has_password=True, sent_at=None, opened_at=None, now=now, tz=tz
-    )
+    return states_of([user], now=now, tz=tz).get(user.pk, ACTIVE)
 
 
 def states_of(users, *, now, tz):

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import rrulestr
 from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
@@ -46,6 +47,16 @@ def test_the_calendar_repeats_on_those_days_only(alice_patient, level_1):
     (event,) = Calendar.from_ical(feed).walk("VEVENT")
     assert event["rrule"]["FREQ"] == ["WEEKLY"]
     assert event["rrule"]["BYDAY"] == ["MO", "WE", "FR"]
+    # Read again, from the raw text, by dateutil's RFC 5545 recurrence parser.
+    (rule,) = [line for line in feed.decode().splitlines() if line.startswith("RRULE:")]
+    days = rrulestr(rule, dtstart=datetime(2026, 3, 2, 18, tzinfo=TORONTO))
+    assert [day.strftime("%a %d") for day in days[:5]] == [
+        "Mon 02",
+        "Wed 04",
+        "Fri 06",
+        "Mon 09",
+        "Wed 11",
+    ]
 
 
 def test_the_clinician_chooses_the_days_and_the_patient_sees_them(client, carol, alice_rx, today):

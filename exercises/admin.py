@@ -94,7 +94,18 @@ class LevelAdmin(HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin):
     inlines = [StepInline]
     fieldsets = [
         (None, {"fields": ["exercise", "number", "title", "purpose", "equipment"]}),
-        ("Hold", {"fields": ["hold_min_seconds", "hold_max_seconds", "each_side"]}),
+        (
+            "Hold and timer",
+            {
+                "fields": [
+                    "hold_min_seconds",
+                    "hold_max_seconds",
+                    "each_side",
+                    "get_ready_seconds",
+                    "rest_seconds",
+                ]
+            },
+        ),
         ("Safety and tips", {"fields": ["intensity_tip", "cautions"]}),
         ("Publishing", {"fields": ["published"]}),
     ]

@@ -10,8 +10,48 @@ HOLD_SECONDS_MIN = 5
 HOLD_SECONDS_MAX = 600
 MAX_LEVELS = 20
 MAX_STEPS = 50
+# The timer's pauses around the holds; a get-ready has room for a 3-2-1 countdown.
+GET_READY_SECONDS_MIN = 3
+GET_READY_SECONDS_MAX = 60
+GET_READY_SECONDS_DEFAULT = 5
+REST_SECONDS_MAX = 300
+REST_SECONDS_DEFAULT = 15
 
 PREVIEW_PERMISSION = "exercises.change_level"
+
+
+def get_ready_seconds_field():
+    """How long the timer gives to get into position: before the first hold, and before
+    the other side. A level's is the default of its prescriptions."""
+    return models.PositiveSmallIntegerField(
+        "get ready (seconds)",
+        default=GET_READY_SECONDS_DEFAULT,
+        validators=[
+            MinValueValidator(GET_READY_SECONDS_MIN),
+            MaxValueValidator(GET_READY_SECONDS_MAX),
+        ],
+        help_text="Time to get into position before the first hold and before the other side.",
+    )
+
+
+def rest_seconds_field():
+    """How long the timer rests between one round of holds (each side once) and the next."""
+    return models.PositiveSmallIntegerField(
+        "rest (seconds)",
+        default=REST_SECONDS_DEFAULT,
+        validators=[MaxValueValidator(REST_SECONDS_MAX)],
+        help_text="Rest between one round of holds and the next; 0 for none.",
+    )
+
+
+def pause_lengths_constraint(name):
+    """The database's copy of the two fields' ranges, for a model that has both."""
+    return models.CheckConstraint(
+        condition=Q(get_ready_seconds__gte=GET_READY_SECONDS_MIN)
+        & Q(get_ready_seconds__lte=GET_READY_SECONDS_MAX)
+        & Q(rest_seconds__lte=REST_SECONDS_MAX),
+        name=name,
+    )
 
 
 class VisibleToMixin:
@@ -101,6 +141,8 @@ class Level(models.Model):
     each_side = models.BooleanField(
         default=True, help_text="The hold is done once on the left and once on the right."
     )
+    get_ready_seconds = get_ready_seconds_field()
+    rest_seconds = rest_seconds_field()
     intensity_tip = models.TextField(blank=True)
     cautions = models.TextField(blank=True)
     published = models.BooleanField(
@@ -127,6 +169,7 @@ class Level(models.Model):
                     "shortest no longer than the longest."
                 ),
             ),
+            pause_lengths_constraint("level_pause_lengths_valid"),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 """Forms for what patients log. The database enforces the same limits; these give the
 friendly message."""
 
+import json
 import uuid
 from datetime import time, timedelta
 
@@ -10,7 +11,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 
-from exercises.models import HOLD_SECONDS_MAX, Level
+from exercises.models import (
+    GET_READY_SECONDS_MAX,
+    GET_READY_SECONDS_MIN,
+    HOLD_SECONDS_MAX,
+    REST_SECONDS_MAX,
+    Level,
+)
 from patients.flags import FLAGS
 from patients.models import (
     EVERY_DAY,
@@ -481,8 +488,20 @@ class LevelField(forms.ChoiceField):
             group = f"{exercise.name} ({exercise.get_body_region_display().lower()})"
             groups.setdefault(group, []).append((str(level.pk), level_label(level)))
         super().__init__(choices=[("", "Choose a stretch"), *groups.items()], **kwargs)
-        # static/js/stretch-search.js puts a search box above the list.
+        # static/js/stretch-search.js puts a search box above the list, and
+        # static/js/dose-defaults.js shows the chosen level's defaults in the dose fields.
         self.widget.attrs["data-stretch-search"] = ""
+        self.widget.attrs["data-level-defaults"] = json.dumps(
+            {
+                str(level.pk): {
+                    "target_seconds": level.hold_min_seconds,
+                    "hold_max_seconds": level.hold_max_seconds,
+                    "get_ready_seconds": level.get_ready_seconds,
+                    "rest_seconds": level.rest_seconds,
+                }
+                for level in levels
+            }
+        )
 
     def clean(self, value):
         value = super().clean(value)
@@ -521,6 +540,20 @@ class DoseForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: every day.",
+    )
+    get_ready_seconds = forms.IntegerField(
+        label="Get ready (seconds)",
+        min_value=GET_READY_SECONDS_MIN,
+        max_value=GET_READY_SECONDS_MAX,
+        required=False,
+        help_text="Before the first hold and before the other side. Empty: the level's.",
+    )
+    rest_seconds = forms.IntegerField(
+        label="Rest (seconds)",
+        min_value=0,
+        max_value=REST_SECONDS_MAX,
+        required=False,
+        help_text="Between one round of holds and the next. Empty: the level's.",
     )
     notes = forms.CharField(
         label="Note to the patient",
@@ -562,6 +595,8 @@ class DoseForm(forms.Form):
             target_seconds=cleaned["target_seconds"],
             sessions_per_day=cleaned["sessions_per_day"],
             weekdays=sum(1 << bit for bit in set(cleaned["weekdays"])) or EVERY_DAY,
+            get_ready_seconds=cleaned["get_ready_seconds"],
+            rest_seconds=cleaned["rest_seconds"],
             notes=cleaned["notes"],
         )
 
@@ -577,6 +612,8 @@ def dose_initial(dose):
         "weekdays": []
         if weekdays == EVERY_DAY
         else [str(bit) for bit in range(len(WEEKDAY_NAMES)) if weekdays >> bit & 1],
+        "get_ready_seconds": dose.get_ready_seconds,
+        "rest_seconds": dose.rest_seconds,
         "notes": dose.notes,
     }
 

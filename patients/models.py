@@ -8,7 +8,14 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import F, Q
 
-from exercises.models import HOLD_SECONDS_MAX, Exercise, Level
+from exercises.models import (
+    HOLD_SECONDS_MAX,
+    Exercise,
+    Level,
+    get_ready_seconds_field,
+    pause_lengths_constraint,
+    rest_seconds_field,
+)
 from portal import roles
 
 PAIN_MIN = 0
@@ -127,6 +134,8 @@ class Prescription(models.Model):
         default=1, validators=[MinValueValidator(1), MaxValueValidator(6)]
     )
     weekdays = weekdays_field()
+    get_ready_seconds = get_ready_seconds_field()
+    rest_seconds = rest_seconds_field()
     start_date = models.DateField()
     end_date = models.DateField(
         null=True,
@@ -173,6 +182,7 @@ class Prescription(models.Model):
                 condition=Q(weekdays__gte=1) & Q(weekdays__lte=EVERY_DAY),
                 name="prescription_weekdays_range",
             ),
+            pause_lengths_constraint("prescription_pause_lengths_valid"),
         ]
         indexes = [models.Index(fields=["patient", "start_date"])]
 
@@ -227,6 +237,22 @@ class Prescription(models.Model):
     @property
     def holds_per_day(self):
         return self.holds_per_side_per_day * len(self.sides)
+
+    @property
+    def session_seconds(self):
+        """How long one session on the timer lasts: a get-ready, every hold, a switch
+        between the sides of each round and a rest between rounds (the plan that
+        static/js/timer.js follows)."""
+        switches = self.holds_per_side * (len(self.sides) - 1)
+        return (
+            self.get_ready_seconds * (1 + switches)
+            + self.target_seconds * self.holds_per_session
+            + self.rest_seconds * (self.holds_per_side - 1)
+        )
+
+    @property
+    def session_minutes(self):
+        return -(-self.session_seconds // 60)
 
     def is_active_on(self, day):
         """Like Prescription.objects.active_on(); written out rather than through
@@ -575,6 +601,8 @@ class ProgramTemplateItem(models.Model):
         default=1, validators=[MinValueValidator(1), MaxValueValidator(6)]
     )
     weekdays = weekdays_field()
+    get_ready_seconds = get_ready_seconds_field()
+    rest_seconds = rest_seconds_field()
     notes = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -593,6 +621,7 @@ class ProgramTemplateItem(models.Model):
                 condition=Q(weekdays__gte=1) & Q(weekdays__lte=EVERY_DAY),
                 name="template_item_weekdays_range",
             ),
+            pause_lengths_constraint("template_item_pause_lengths_valid"),
         ]
 
     def __str__(self):

@@ -2,9 +2,11 @@
 to a program, changing a dose or a level, ending a stretch, inviting again, and the
 clinic's program templates."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,71 +26,103 @@ from portal import audit, invitations
 from portal.clock import clinic_now
 
 PROGRAM_PREFIX = "program"
+# The name of the submit button that shows the program as the patient will see it,
+# instead of saving it.
+PREVIEW = "preview"
 
 
 def refusal_text(refusal):
     return " ".join(refusal.messages)
 
 
+@dataclass(frozen=True)
+class PreviewCard:
+    prescription: Prescription
+    due: bool
+
+
+def program_preview(doses, *, today):
+    """Today's cards of a program not yet saved, as unsaved prescriptions from today;
+    raises ValidationError for a program that could not be given (services.program_check)."""
+    services.program_check(doses)
+    prescriptions = [Prescription(start_date=today, **dose.terms()) for dose in doses]
+    prefetch_related_objects([prescription.level for prescription in prescriptions], "steps")
+    return [
+        PreviewCard(prescription, prescription.is_due_on(today)) for prescription in prescriptions
+    ]
+
+
+def answered_status(posted, preview):
+    """200 for a page asked for or a preview; 400 for a POST sent back to be corrected."""
+    return 200 if posted is None or preview is not None else 400
+
+
 @require_http_methods(["GET", "POST"])
 def enrol(request):
-    """A new patient and their first program, in one form and one save."""
+    """A new patient and their first program, in one form and one save (or a preview of
+    what the patient will see)."""
     require_clinical_staff(request.user)
     now, _, today = clinic_now()
     posted = request.POST if request.method == "POST" else None
     form = EnrolForm(posted, user=request.user)
     program = ProgramFormSet(posted, prefix=PROGRAM_PREFIX)
-    error = None
+    error = preview = None
     if posted is not None and form.is_valid() and program.is_valid():
         details = dict(form.cleaned_data)
         template = details.pop("template")
         doses = (services.program_of(template) if template else []) + program.doses()
         try:
-            patient = services.patient_enrol(
-                **details, program=doses, by=request.user, today=today, now=now
-            )
+            if PREVIEW in posted:
+                preview = program_preview(doses, today=today)
+            else:
+                patient = services.patient_enrol(
+                    **details, program=doses, by=request.user, today=today, now=now
+                )
+                messages.success(
+                    request,
+                    f"{patient} is enrolled; an invitation to choose a password is on its way "
+                    f"to {patient.user.email}.",
+                )
+                if not patients_visible_to(request.user).filter(pk=patient.pk).exists():
+                    return redirect("patients:report")
+                return redirect("patients:patient-detail", patient_id=patient.pk)
         except ValidationError as refusal:
             error = refusal_text(refusal)
-        else:
-            messages.success(
-                request,
-                f"{patient} is enrolled; an invitation to choose a password is on its way to "
-                f"{patient.user.email}.",
-            )
-            if not patients_visible_to(request.user).filter(pk=patient.pk).exists():
-                return redirect("patients:report")
-            return redirect("patients:patient-detail", patient_id=patient.pk)
-    context = {"form": form, "program": program, "error": error}
-    return render(request, "patients/enrol.html", context, status=400 if posted else 200)
+    context = {"form": form, "program": program, "error": error, "preview": preview}
+    return render(request, "patients/enrol.html", context, status=answered_status(posted, preview))
 
 
 @require_http_methods(["GET", "POST"])
 def program_add(request, patient_id):
-    """More stretches for a patient's program, from today, several in one save."""
+    """More stretches for a patient's program, from today, several in one save (or a
+    preview of what the patient will see)."""
     patient = patient_for_staff(request.user, patient_id)
     _, _, today = clinic_now()
     posted = request.POST if request.method == "POST" else None
     program = ProgramFormSet(posted, prefix=PROGRAM_PREFIX)
-    error = None
+    error = preview = None
     if posted is not None and program.is_valid():
         doses = program.doses()
-        if not doses:
-            error = "Choose at least one stretch."
-        else:
-            try:
+        try:
+            if not doses:
+                error = "Choose at least one stretch."
+            elif PREVIEW in posted:
+                preview = program_preview(doses, today=today)
+            else:
                 services.program_extend(
                     patient=patient, program=doses, by=request.user, today=today
                 )
-            except ValidationError as refusal:
-                error = refusal_text(refusal)
-            else:
                 named = ", ".join(str(dose.level) for dose in doses)
                 messages.success(request, f"Added to {patient}'s program from today: {named}.")
                 return redirect("patients:patient-detail", patient_id=patient.pk)
+        except ValidationError as refusal:
+            error = refusal_text(refusal)
     if posted is None:
         audit.record(audit.Action.VIEW, patient=patient)
-    context = {"patient": patient, "program": program, "error": error}
-    return render(request, "patients/program_add.html", context, status=400 if posted else 200)
+    context = {"patient": patient, "program": program, "error": error, "preview": preview}
+    return render(
+        request, "patients/program_add.html", context, status=answered_status(posted, preview)
+    )
 
 
 def prescription_of(patient, prescription_id):
@@ -118,19 +152,21 @@ def prescription_change(request, patient_id, prescription_id):
         prescription=prescription,
         cautions=cautions,
     )
-    error = None
+    error = preview = None
     if posted is not None and form.is_valid():
         try:
-            changed = services.prescription_change(
-                prescription=prescription, dose=form.dose(), by=request.user, today=today
-            )
+            if PREVIEW in posted:
+                preview = program_preview([form.dose()], today=today)
+            else:
+                changed = services.prescription_change(
+                    prescription=prescription, dose=form.dose(), by=request.user, today=today
+                )
+                messages.success(
+                    request, f"From today, {patient} does {changed.level} at the new dose."
+                )
+                return redirect("patients:patient-detail", patient_id=patient.pk)
         except ValidationError as refusal:
             error = refusal_text(refusal)
-        else:
-            messages.success(
-                request, f"From today, {patient} does {changed.level} at the new dose."
-            )
-            return redirect("patients:patient-detail", patient_id=patient.pk)
     if posted is None:
         audit.record(audit.Action.VIEW, obj=prescription, patient=patient)
     context = {
@@ -140,9 +176,13 @@ def prescription_change(request, patient_id, prescription_id):
         "cautions": cautions,
         "active": prescription.is_active_on(today),
         "error": error,
+        "preview": preview,
     }
     return render(
-        request, "patients/prescription_change.html", context, status=400 if posted else 200
+        request,
+        "patients/prescription_change.html",
+        context,
+        status=answered_status(posted, preview),
     )
 
 

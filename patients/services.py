@@ -149,15 +149,21 @@ class Dose:
     target_seconds: int | None = None
     sessions_per_day: int = 1
     weekdays: int = EVERY_DAY
+    # None: the level's.
+    get_ready_seconds: int | None = None
+    rest_seconds: int | None = None
     notes: str = ""
 
     def terms(self):
+        level = self.level
         return {
-            "level": self.level,
+            "level": level,
             "holds_per_side": self.holds_per_side,
-            "target_seconds": self.target_seconds or self.level.hold_min_seconds,
+            "target_seconds": self.target_seconds or level.hold_min_seconds,
             "sessions_per_day": self.sessions_per_day,
             "weekdays": self.weekdays,
+            "get_ready_seconds": _or(self.get_ready_seconds, level.get_ready_seconds),
+            "rest_seconds": _or(self.rest_seconds, level.rest_seconds),
             "notes": self.notes,
         }
 
@@ -170,8 +176,15 @@ class Dose:
             target_seconds=prescription.target_seconds,
             sessions_per_day=prescription.sessions_per_day,
             weekdays=prescription.weekdays,
+            get_ready_seconds=prescription.get_ready_seconds,
+            rest_seconds=prescription.rest_seconds,
             notes=prescription.notes,
         )
+
+
+def _or(value, default):
+    """``value``, or ``default`` when it is None (a rest of 0 seconds is a choice)."""
+    return default if value is None else value
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from exercises.models import Level
@@ -83,6 +84,14 @@ def alice_patient(alice, carol):
 @pytest.fixture
 def bob_patient(bob, dave):
     return make_patient(bob, dave)
+
+
+@pytest.fixture
+def carol_client(carol):
+    """Carol's own browser, beside the test's ``client`` (a patient's, or another's)."""
+    browser = Client()
+    browser.force_login(carol)
+    return browser
 
 
 @pytest.fixture

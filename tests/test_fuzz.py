@@ -91,13 +91,6 @@ def alice_client(alice_rx):
     return client
 
 
-@pytest.fixture
-def carol_client(carol):
-    client = Client()
-    client.force_login(carol)
-    return client
-
-
 @FUZZ
 @given(data=form_data("side", "seconds", "performed_at", "sent_at", "client_token", "source"))
 def test_logging_a_hold(alice_client, alice_rx, data):

@@ -75,7 +75,7 @@
         }
         if (sideIndex < config.sides.length - 1) {
           steps.push({ kind: "switch", seconds: config.switchSides, label: "Switch sides" });
-        } else {
+        } else if (config.rest > 0) {
           steps.push({ kind: "rest", seconds: config.rest, label: "Rest" });
         }
       });

@@ -5,6 +5,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import RequestFactory
 from django.views.defaults import server_error
+from playwright.sync_api import expect
 
 from tests.e2e.pages import WIDTHS, log_in
 from tests.factories import make_passkey, make_template
@@ -92,6 +93,13 @@ def test_clinician_pages(page, live_server, clinic, passkeys_at_the_live_server,
         f"/clinic/templates/{template.pk}/delete/",
     ]
     assert check_pages(page, live_server, paths) == {}
+    # A preview answers a POST: the builder's, with a stretch chosen.
+    page.goto(f"{live_server.url}/clinic/patients/{patient.pk}/program/add/")
+    row = page.get_by_role("group", name="Stretch 1")
+    row.get_by_label("Stretch and level").select_option(str(prescription.level.pk))
+    page.get_by_role("button", name="Preview as the patient sees it").click()
+    expect(page.get_by_role("heading", name="will see")).to_be_visible()
+    assert serious(page) == []
 
 
 def test_text_at_twice_the_size_fits_a_phone(page, live_server, clinic):

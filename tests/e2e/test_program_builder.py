@@ -1,5 +1,6 @@
 """The program builder's stretch lists in a browser: a search box narrows each list to
-the stretches whose name or body region matches."""
+the stretches whose name or body region matches, and a chosen level shows its defaults in
+the row's dose fields."""
 
 import pytest
 from playwright.sync_api import expect
@@ -33,3 +34,25 @@ def test_searching_narrows_the_list_by_name_or_region(page, live_server, carol):
     assert groups == ["Psoas stretch (low back)"]
     search.fill("")
     expect(choose.locator("optgroup")).to_have_count(2)
+
+
+def test_a_chosen_level_shows_its_defaults_in_its_row(page, live_server, carol):
+    Exercise.objects.all().delete()
+    calf = make_level(
+        make_exercise(name="Calf stretch", slug="calf"),
+        1,
+        hold_min_seconds=20,
+        hold_max_seconds=40,
+        get_ready_seconds=8,
+        rest_seconds=25,
+    )
+    log_in(page, live_server, "carol@example.com")
+    page.goto(f"{live_server.url}/clinic/patients/new/")
+    first = page.get_by_role("group", name="Stretch 1")
+    first.get_by_label("Stretch and level").select_option(str(calf.pk))
+    expect(first.get_by_label("Hold (seconds)")).to_have_attribute("placeholder", "20")
+    expect(first.get_by_label("Hold (seconds)")).to_have_attribute("max", "40")
+    expect(first.get_by_label("Get ready (seconds)")).to_have_attribute("placeholder", "8")
+    expect(first.get_by_label("Rest (seconds)")).to_have_attribute("placeholder", "25")
+    second = page.get_by_role("group", name="Stretch 2")
+    expect(second.get_by_label("Rest (seconds)")).to_have_attribute("placeholder", "")

@@ -22,6 +22,8 @@ def level_form(exercise, *, steps=("Lie on your back.",), published="on", **over
         "hold_min_seconds": 30,
         "hold_max_seconds": 60,
         "each_side": "on",
+        "get_ready_seconds": 5,
+        "rest_seconds": 15,
         "intensity_tip": "",
         "cautions": "",
         "published": published,

@@ -15,12 +15,6 @@ ENROL = reverse("patients:enrol")
 
 
 @pytest.fixture
-def carol_client(client, carol):
-    client.force_login(carol)
-    return client
-
-
-@pytest.fixture
 def calf(db):
     return make_level(
         make_exercise(name="Calf stretch"), 1, hold_min_seconds=20, hold_max_seconds=40

@@ -5,7 +5,6 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -19,13 +18,6 @@ pytestmark = pytest.mark.django_db
 
 TORONTO = ZoneInfo("America/Toronto")
 MONDAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-def carol_client(carol):
-    browser = Client()
-    browser.force_login(carol)
-    return browser
 
 
 def pause(patient, start, end=None):

@@ -5,7 +5,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,14 +13,6 @@ from patients.models import HoldLog, Prescription
 from tests.factories import make_exercise, make_hold, make_level
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carol_client(carol):
-    """Carol's own browser, beside the test's ``client`` (the patient's)."""
-    browser = Client()
-    browser.force_login(carol)
-    return browser
 
 
 def change_url(prescription):

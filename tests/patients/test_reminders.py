@@ -155,9 +155,11 @@ class TestSendReminders:
 
 class TestWeeklyDigest:
     def test_monday_morning_each_clinician_gets_names_and_flags(
-        self, monday, alice_rx, bob_rx, mailoutbox
+        self, monday, alice_rx, bob_rx, clinic_tz, mailoutbox
     ):
-        make_pain(alice_rx.patient, at=timezone.now() - timedelta(days=1), score=9)
+        # The Sunday before: inside the week the digest reads, whatever day it is now.
+        sunday_noon = datetime.combine(monday - timedelta(days=1), time(12), tzinfo=clinic_tz)
+        make_pain(alice_rx.patient, at=sunday_noon, score=9)
         run(f"{monday}T08:30")
         digests = [mail for mail in mailoutbox if "to look at this week" in mail.subject]
         (carols,) = [mail for mail in digests if mail.to == ["carol@example.com"]]

@@ -42,12 +42,6 @@ def csv_rows(response):
     return list(csv.reader(io.StringIO(response.content.decode())))
 
 
-@pytest.fixture
-def carol_client(client, carol):
-    client.force_login(carol)
-    return client
-
-
 class TestAccess:
     @pytest.mark.parametrize("url", [REPORT, REPORT_CSV])
     def test_anonymous_visitors_are_sent_to_log_in(self, client, url):

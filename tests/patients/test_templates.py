@@ -2,7 +2,6 @@
 enrol, edited without touching programs already given."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from patients import services
@@ -10,13 +9,6 @@ from patients.models import Patient, Prescription, ProgramTemplate
 from tests.factories import make_exercise, make_level
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carol_client(carol):
-    browser = Client()
-    browser.force_login(carol)
-    return browser
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
@@ -125,6 +124,7 @@ class PatientInviteForm(forms.ModelForm):
 class PatientAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "email", "clinician", "adherence_14_days", "latest_pain_score"]
     list_select_related = ["user", "clinician"]
+    list_filter = ["clinician"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     fields = ["user", "clinician"]
     add_fields = ["first_name", "last_name", "email", "clinician"]
@@ -138,10 +138,6 @@ class PatientAdmin(HardenedAdminMixin, admin.ModelAdmin):
             kwargs["form"] = PatientInviteForm
             kwargs["fields"] = ["clinician"]
         return super().get_form(request, obj, **kwargs)
-
-    def get_list_filter(self, request):
-        # Clinicians see only their own patients; the filter would only list colleagues.
-        return ["clinician"] if request.user.is_superuser else []
 
     def get_readonly_fields(self, request, obj=None):
         # A record belongs to one person for good: moving it would hand one patient's
@@ -174,13 +170,13 @@ class PatientAdmin(HardenedAdminMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         patient = self.get_object(request, object_id)
-        if patient is not None and request.method == "GET":
+        if patient is not None and request.method == "GET" and self.has_view_permission(request):
             audit.record(audit.Action.VIEW, patient=patient)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         patient = self.get_object(request, object_id)
-        if patient is not None:
+        if patient is not None and self.has_view_permission(request):
             audit.record(audit.Action.VIEW, patient=patient)
         return super().history_view(request, object_id, extra_context)
 
@@ -226,12 +222,8 @@ class PatientAdmin(HardenedAdminMixin, admin.ModelAdmin):
         return "—" if patient.latest_pain is None else f"{patient.latest_pain}/10"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        users = get_user_model().objects
         if db_field.name == "clinician":
             kwargs["queryset"] = roles.clinicians().distinct()
-            if not request.user.is_superuser:
-                kwargs["queryset"] = users.filter(pk=request.user.pk)
-                kwargs["initial"] = request.user.pk
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
@@ -294,13 +286,15 @@ class ReadOnlyRecordAdmin(ReadOnlyAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         entry = self.get_object(request, object_id)
-        if entry is not None:
+        # Recorded once the admin lets the look happen: a refused one shows nothing.
+        if entry is not None and self.has_view_permission(request, entry):
             audit.record(audit.Action.VIEW, obj=entry, patient=entry.patient)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         entry = self.get_object(request, object_id)
-        if entry is not None:
+        # Recorded once the admin lets the look happen: a refused one shows nothing.
+        if entry is not None and self.has_view_permission(request, entry):
             audit.record(audit.Action.VIEW, obj=entry, patient=entry.patient)
         return super().history_view(request, object_id, extra_context)
 

@@ -22,4 +22,7 @@ def user_roles(request):
     return {
         "is_patient": lambda: roles.has_patient_profile(user),
         "is_clinical_staff": lambda: user.is_superuser or roles.is_clinician(user),
+        # Clinicians work in the clinic workspace; the admin is the library's and the
+        # administrator's.
+        "uses_the_admin": lambda: user.is_superuser or roles.is_content_editor(user),
     }

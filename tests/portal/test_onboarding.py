@@ -20,21 +20,22 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-ADD_PATIENT = reverse("admin:patients_patient_add")
+ENROL = reverse("patients:enrol")
 NEW_PASSWORD = "slow stretches on a quiet morning"
 
 
 def invite(client, email="nina@example.com", **overrides):
+    """Enrol Nina from the clinic workspace, with no program yet."""
     data = {
         "first_name": "Nina",
         "last_name": "Novak",
         "email": email,
-        "prescriptions-TOTAL_FORMS": 0,
-        "prescriptions-INITIAL_FORMS": 0,
-        "prescriptions-2-TOTAL_FORMS": 0,
-        "prescriptions-2-INITIAL_FORMS": 0,
+        "phone": "",
+        "template": "",
+        "program-TOTAL_FORMS": 0,
+        "program-INITIAL_FORMS": 0,
     } | overrides
-    return client.post(ADD_PATIENT, data)
+    return client.post(ENROL, data)
 
 
 def link_in(message):
@@ -114,7 +115,7 @@ class TestInvitations:
     def test_an_address_already_in_use_is_refused(self, client, carol, alice, mailoutbox):
         client.force_login(carol)
         response = invite(client, email="Alice@Example.com", clinician=carol.pk)
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "already has an account" in response.content.decode()
         assert not mailoutbox
         assert not Patient.objects.exists()

@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Count, Max
 from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
 
-from exercises.models import MAX_STEPS, Exercise, Level, Step
+from exercises import pictures
+from exercises.forms import LevelImageForm, LevelVideoForm, StepForm
+from exercises.models import MAX_STEPS, Exercise, Level, LevelImage, LevelVideo, Step
 from portal.admin import HardenedAdminMixin
 
 NO_STEPS_MESSAGE = "A published level needs at least one step. Add a step or untick Published."
@@ -26,7 +28,16 @@ class InUseWithoutNamesMixin:
         return deleted, counts, permissions, protected
 
 
-class StepInlineFormSet(BaseInlineFormSet):
+class PictureFilesFormSet(BaseInlineFormSet):
+    """Rows whose removal takes their stored files with them, once the page is saved."""
+
+    def delete_existing(self, obj, commit=True):
+        if commit:
+            pictures.files_discard(obj.stored_names())
+        super().delete_existing(obj, commit)
+
+
+class StepInlineFormSet(PictureFilesFormSet):
     """Steps of a level, which editors may renumber freely (swap two, insert at the top)."""
 
     def save(self, commit=True):
@@ -61,12 +72,54 @@ class StepInlineFormSet(BaseInlineFormSet):
             raise ValidationError(NO_STEPS_MESSAGE)
 
 
-class StepInline(admin.TabularInline):
+class ThumbnailMixin:
+    """A small copy of a row's picture beside its fields."""
+
+    @admin.display(description="now")
+    def thumbnail(self, picture):
+        if picture is None or not picture.has_picture:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" width="120" loading="lazy">',
+            picture.thumbnail_src,
+            picture.alt_text,
+        )
+
+
+class StepInline(ThumbnailMixin, admin.TabularInline):
     model = Step
+    form = StepForm
     formset = StepInlineFormSet
-    fields = ["order", "text"]
+    fields = ["order", "text", "thumbnail", "upload", "alt_text", "remove_picture"]
+    readonly_fields = ["thumbnail"]
     extra = 1
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+
+class LevelImageInline(ThumbnailMixin, admin.TabularInline):
+    model = LevelImage
+    form = LevelImageForm
+    formset = PictureFilesFormSet
+    fields = ["order", "thumbnail", "upload", "alt_text"]
+    readonly_fields = ["thumbnail"]
+    extra = 0
+    verbose_name_plural = "pictures (the first is the level's own)"
+
+
+class LevelVideoFormSet(PictureFilesFormSet):
+    def delete_existing(self, obj, commit=True):
+        if commit:
+            pictures.files_discard([obj.video.name, obj.captions.name])
+        super().delete_existing(obj, commit)
+
+
+class LevelVideoInline(ThumbnailMixin, admin.StackedInline):
+    model = LevelVideo
+    form = LevelVideoForm
+    formset = LevelVideoFormSet
+    fields = ["video", "thumbnail", "upload", "alt_text", "captions", "transcript"]
+    readonly_fields = ["thumbnail"]
+    extra = 0
+    max_num = 1
 
 
 class LevelChangeListForm(forms.ModelForm):
@@ -91,7 +144,7 @@ class LevelAdmin(HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin):
     list_filter = ["published", "exercise", "each_side"]
     list_select_related = ["exercise"]
     search_fields = ["title", "purpose", "exercise__name"]
-    inlines = [StepInline]
+    inlines = [LevelImageInline, StepInline, LevelVideoInline]
     fieldsets = [
         (None, {"fields": ["exercise", "number", "title", "purpose", "equipment"]}),
         (
@@ -107,8 +160,18 @@ class LevelAdmin(HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin):
             },
         ),
         ("Safety and tips", {"fields": ["intensity_tip", "cautions"]}),
-        ("Publishing", {"fields": ["published"]}),
+        ("Publishing", {"fields": ["published", "as_a_patient_sees_it"]}),
     ]
+
+    @admin.display(description="preview")
+    def as_a_patient_sees_it(self, level):
+        if level.pk is None:
+            return "Save the level first."
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">See this level as a patient does</a> '
+            "(a draft shows only to content editors, marked as a draft).",
+            level.get_absolute_url(),
+        )
 
     @admin.display(description="hold")
     def hold_range_label(self, level):
@@ -117,8 +180,8 @@ class LevelAdmin(HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Past adherence is counted from the level's sides; once prescribed, they stay.
         if obj is not None and obj.prescriptions.exists():
-            return ["each_side"]
-        return []
+            return ["each_side", "as_a_patient_sees_it"]
+        return ["as_a_patient_sees_it"]
 
     def get_changelist_form(self, request, **kwargs):
         return LevelChangeListForm

@@ -1,10 +1,13 @@
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.templatetags.static import static
 from django.urls import reverse
 
 from portal.clock import clinic_today
+from portal.uploads import generated_name
 
 HOLD_SECONDS_MIN = 5
 HOLD_SECONDS_MAX = 600
@@ -225,6 +228,18 @@ class Level(models.Model):
         }
 
     @property
+    def main_image(self):
+        """The level's first picture, or None; no query when its images were prefetched."""
+        images = self.images.all()
+        return images[0] if images else None
+
+    def picture_urls(self):
+        """The addresses of every picture of the level and its steps (from prefetched
+        images and steps when there are)."""
+        pictures = [*self.images.all(), *self.steps.all()]
+        return [url for picture in pictures for url in picture.urls]
+
+    @property
     def hold_range_label(self):
         if self.hold_min_seconds == self.hold_max_seconds:
             return f"{self.hold_min_seconds} seconds"
@@ -252,7 +267,141 @@ class Level(models.Model):
         )
 
 
-class Step(models.Model):
+class Picture(models.Model):
+    """A picture of the library: an upload, kept as WebP renditions at a few widths
+    (exercises.pictures writes them), or one of the portal's own illustrations, a static
+    file under illustrations/ that a migration installs."""
+
+    alt_text = models.CharField(
+        "description (alt text)",
+        max_length=250,
+        blank=True,
+        help_text=(
+            "What the picture shows, for people who cannot see it: e.g. “Lying on the back, "
+            "one knee drawn to the chest with both hands behind the thigh”."
+        ),
+    )
+    # [{"name": storage name, "width": ..., "height": ...}], narrowest first.
+    renditions = models.JSONField(default=list, blank=True, editable=False)
+    illustration = models.CharField(max_length=200, blank=True, editable=False)
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_picture(self):
+        return bool(self.renditions or self.illustration)
+
+    @property
+    def src(self):
+        """The address of the picture at its widest."""
+        if self.illustration:
+            return static(self.illustration)
+        if self.renditions:
+            return default_storage.url(self.renditions[-1]["name"])
+        return ""
+
+    @property
+    def srcset(self):
+        return ", ".join(
+            f"{default_storage.url(rendition['name'])} {rendition['width']}w"
+            for rendition in self.renditions
+        )
+
+    @property
+    def thumbnail_src(self):
+        if self.renditions:
+            return default_storage.url(self.renditions[0]["name"])
+        return self.src
+
+    @property
+    def urls(self):
+        """Every address the picture is served at (what an offline copy needs)."""
+        if self.renditions:
+            return [default_storage.url(rendition["name"]) for rendition in self.renditions]
+        return [self.src] if self.illustration else []
+
+    def stored_names(self):
+        return [rendition["name"] for rendition in self.renditions]
+
+
+class LevelImage(Picture):
+    """One of a level's pictures; the first (lowest order) is the level's own, shown on
+    the library, Today, the timer and the printout."""
+
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="images")
+    order = models.PositiveSmallIntegerField(
+        default=1, help_text="Position among the level's pictures; the first is its main one."
+    )
+
+    class Meta:
+        ordering = ["level_id", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(alt_text=""), name="level_image_has_alt_text"),
+            models.CheckConstraint(
+                condition=~Q(illustration="") | Q(width__isnull=False),
+                name="level_image_has_a_picture",
+            ),
+        ]
+
+    def __str__(self):
+        return self.alt_text or f"Picture {self.order}"
+
+
+def video_name(video, filename):
+    return generated_name("videos", video.video_type or "mp4")
+
+
+def captions_name(video, filename):
+    return generated_name("captions", "vtt")
+
+
+class LevelVideo(Picture):
+    """A short video of a level, with its poster (the picture fields) and captions or a
+    text alternative for people who cannot hear or see it."""
+
+    class VideoType(models.TextChoices):
+        MP4 = "mp4", "MP4"
+        WEBM = "webm", "WebM"
+
+    level = models.OneToOneField(Level, on_delete=models.CASCADE, related_name="video")
+    video = models.FileField(upload_to=video_name, max_length=200)
+    video_type = models.CharField(max_length=4, choices=VideoType.choices, editable=False)
+    captions = models.FileField(
+        upload_to=captions_name,
+        max_length=200,
+        blank=True,
+        help_text="A WebVTT (.vtt) file of what is said and heard.",
+    )
+    transcript = models.TextField(
+        "text alternative",
+        blank=True,
+        help_text="What the video shows and says, for people who cannot watch or hear it.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(captions="") | ~Q(transcript=""),
+                name="level_video_has_captions_or_text",
+            ),
+            models.CheckConstraint(
+                condition=Q(width__isnull=False) & ~Q(alt_text=""),
+                name="level_video_has_a_described_poster",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Video of {self.level}"
+
+    @property
+    def content_type(self):
+        return f"video/{self.video_type}"
+
+
+class Step(Picture):
     level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(MAX_STEPS)]
@@ -265,7 +414,17 @@ class Step(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["level", "order"], name="step_order_unique_per_level"),
             models.CheckConstraint(condition=Q(order__gte=1), name="step_order_positive"),
+            models.CheckConstraint(
+                condition=(Q(illustration="") & Q(width__isnull=True)) | ~Q(alt_text=""),
+                name="step_picture_has_alt_text",
+            ),
         ]
 
     def __str__(self):
         return f"Step {self.order}"
+
+    def clean(self):
+        if self.has_picture and not self.alt_text.strip():
+            raise ValidationError(
+                {"alt_text": "Describe the step's picture for people who cannot see it."}
+            )

@@ -489,7 +489,8 @@ class LevelField(forms.ChoiceField):
             groups.setdefault(group, []).append((str(level.pk), level_label(level)))
         super().__init__(choices=[("", "Choose a stretch"), *groups.items()], **kwargs)
         # static/js/stretch-search.js puts a search box above the list, and
-        # static/js/dose-defaults.js shows the chosen level's defaults in the dose fields.
+        # static/js/dose-defaults.js shows the chosen level's picture and its defaults in
+        # the dose fields.
         self.widget.attrs["data-stretch-search"] = ""
         self.widget.attrs["data-level-defaults"] = json.dumps(
             {
@@ -498,6 +499,7 @@ class LevelField(forms.ChoiceField):
                     "hold_max_seconds": level.hold_max_seconds,
                     "get_ready_seconds": level.get_ready_seconds,
                     "rest_seconds": level.rest_seconds,
+                    "picture": picture_of(level),
                 }
                 for level in levels
             }
@@ -508,10 +510,17 @@ class LevelField(forms.ChoiceField):
         return self.levels.get(value) if value else None
 
 
+def picture_of(level):
+    """A level's main picture as the builder's script shows it, or None."""
+    main = level.main_image
+    return {"src": main.thumbnail_src, "alt": main.alt_text} if main else None
+
+
 def published_levels():
     return list(
         Level.objects.published()
         .select_related("exercise")
+        .prefetch_related("images")
         .order_by("exercise__order", "exercise__name", "number")
     )
 

@@ -46,7 +46,8 @@ def program_preview(doses, *, today):
     raises ValidationError for a program that could not be given (services.program_check)."""
     services.program_check(doses)
     prescriptions = [Prescription(start_date=today, **dose.terms()) for dose in doses]
-    prefetch_related_objects([prescription.level for prescription in prescriptions], "steps")
+    levels = [prescription.level for prescription in prescriptions]
+    prefetch_related_objects(levels, "steps", "images")
     return [
         PreviewCard(prescription, prescription.is_due_on(today)) for prescription in prescriptions
     ]

@@ -5,7 +5,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -177,10 +177,15 @@ def today(request):
 def render_today(request, patient, now, tz, day, *, pain_form=None, status=200):
     recent = RecentProgram.read(patient, day, tz)
     pain_days = recent_pain_days(patient, day, tz)
+    cards = recent.cards()
+    levels = [card["prescription"].level for card in cards]
+    prefetch_related_objects(levels, "images", "steps")
     context = {
         "patient": patient,
         "day": day,
-        "cards": recent.cards(),
+        "cards": cards,
+        # Kept by the service worker, so that the timer shows them offline too.
+        "offline_pictures": [url for level in levels for url in level.picture_urls()],
         "pause": recent.pause,
         "pain_checked_in": day in pain_days,
         "pain_form": pain_form or PainScoreForm(now=now, tz=tz),
@@ -202,6 +207,7 @@ def render_timer(request, patient, prescription, now, tz, day, *, hold_form=None
     context = {
         "prescription": prescription,
         "level": prescription.level,
+        "picture": prescription.level.main_image,
         "steps": prescription.level.steps.all(),
         "active": prescription.is_active_on(day),
         "progress": side_progress(prescription, done),
@@ -424,7 +430,7 @@ def print_program(request):
         Prescription.objects.filter(patient=patient)
         .active_on(day)
         .with_level()
-        .prefetch_related("level__steps")
+        .prefetch_related("level__steps", "level__images")
     )
     context = {
         "patient": patient,

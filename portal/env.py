@@ -7,6 +7,7 @@ typo in a deployment stops the portal at start instead of quietly changing its b
 import ipaddress
 import os
 import zoneinfo
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -140,3 +141,51 @@ def env_origin(name, default):
             f"not {value!r}."
         )
     return passkey_origin(value)
+
+
+# Uploaded pictures and videos never change under their names, so they may be kept a year.
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+@dataclass(frozen=True)
+class MediaStorage:
+    """Where the library's uploads are kept: STORAGES["default"], and the origin their
+    addresses are on when that is not the portal's own (for the CSP)."""
+
+    storage: dict
+    origin: str | None = None
+
+    @property
+    def origins(self):
+        return [self.origin] if self.origin else []
+
+
+def env_media_storage(*, bucket, endpoint, region, domain):
+    """The file system (MEDIA_ROOT) without a bucket; else an S3-compatible object store
+    through django-storages (``endpoint``, an origin, for a store other than Amazon's),
+    its credentials read by boto3 from its own variables (AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY) or the machine's role."""
+    if bucket is None:
+        return MediaStorage(storage={"BACKEND": "django.core.files.storage.FileSystemStorage"})
+    options = {
+        "bucket_name": bucket,
+        # Public content under unguessable names: plain addresses, no signatures.
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "default_acl": None,
+        "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
+    }
+    if endpoint:
+        options["endpoint_url"] = endpoint
+    if region:
+        options["region_name"] = region
+    if domain:
+        if "/" in domain or ":" in domain:
+            raise ImproperlyConfigured(
+                f"PORTAL_MEDIA_DOMAIN is a host name such as media.clinic.example, not {domain!r}."
+            )
+        options["custom_domain"] = domain
+    origin = f"https://{domain}" if domain else endpoint or "https://*.amazonaws.com"
+    return MediaStorage(
+        storage={"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, origin=origin
+    )

@@ -18,6 +18,7 @@ from portal.env import (
     env_database,
     env_int,
     env_list,
+    env_media_storage,
     env_origin,
     env_str,
     env_time_zone,
@@ -225,13 +226,26 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PORTAL_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("PORTAL_HSTS_PRELOAD", True)
 
+# The library's pictures and videos: content, not patient data. On the file system under
+# PORTAL_MEDIA_ROOT (served at MEDIA_URL by the proxy in production, by Django while
+# developing), or in an S3-compatible bucket when PORTAL_MEDIA_BUCKET is set.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("PORTAL_MEDIA_ROOT", str(BASE_DIR / "media")))
+PORTAL_MEDIA = env_media_storage(
+    bucket=env_str("PORTAL_MEDIA_BUCKET"),
+    endpoint=env_origin("PORTAL_MEDIA_ENDPOINT", None),
+    region=env_str("PORTAL_MEDIA_REGION"),
+    domain=env_str("PORTAL_MEDIA_DOMAIN"),
+)
+
 # Nothing inline and nothing from elsewhere: every script and style is a file of ours.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *PORTAL_MEDIA.origins],
+        "media-src": [SELF, *PORTAL_MEDIA.origins],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -292,7 +306,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": PORTAL_MEDIA.storage,
     "staticfiles": {
         # Hashed, compressed names in production (run collectstatic); plain files from
         # the apps' folders while developing and testing.

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
@@ -83,3 +85,8 @@ urlpatterns = [
     path("", include("patients.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The library's uploads while developing (`make run`); in production the proxy serves
+# MEDIA_ROOT, or the pictures live in an object store (README, "Pictures and video").
+if settings.PORTAL_MEDIA.origin is None:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

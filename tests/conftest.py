@@ -86,6 +86,13 @@ def bob_patient(bob, dave):
     return make_patient(bob, dave)
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test's uploads go to a folder of its own, never into the project."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def carol_client(carol):
     """Carol's own browser, beside the test's ``client`` (a patient's, or another's)."""

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime, time, timedelta
+from importlib import import_module
 
 from django.contrib.auth.models import Group
 from django.db.models import F, Q
@@ -167,3 +168,18 @@ def make_template(*levels, by, name="Low back"):
     return services.program_template_save(
         name=name, program=[services.Dose(level=level) for level in levels], by=by
     )
+
+
+def install_shipped_program():
+    """The psoas program as a new clinic gets it from the migrations (text, illustrations
+    and safety wording), for tests whose database was emptied after the migrations ran
+    (transactional browser tests). The psoas exercise must not be there yet."""
+    from django.apps import apps
+
+    for migration, function in [
+        ("0002_psoas_program", "install_psoas_program"),
+        ("0006_psoas_illustrations", "install"),
+        ("0007_psoas_safety_wording", "forward"),
+    ]:
+        getattr(import_module(f"exercises.migrations.{migration}"), function)(apps, None)
+    return Exercise.objects.get(slug="psoas-stretch")

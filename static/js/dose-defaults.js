@@ -1,8 +1,8 @@
 /*
- * The dose fields of a program row say what an empty field means: when a level is chosen
- * (select[data-level-defaults]), its shortest hold, get-ready and rest show as the
- * placeholders of the row's fields, and the hold field takes the level's range. Without
- * JavaScript an empty field still means the level's value; the help text says so.
+ * A program row shows the level chosen (select[data-level-defaults]): its picture under
+ * the list, and its shortest hold, get-ready and rest as the placeholders of the row's
+ * fields, whose hold field takes the level's range. Without JavaScript an empty field
+ * still means the level's value; the help text says so.
  */
 (function () {
   "use strict";
@@ -13,9 +13,29 @@
     return row.querySelector('input[name$="' + name + '"]');
   }
 
+  function showPicture(select, picture) {
+    var shown = select.parentNode.querySelector("img.level-choice-picture");
+    if (!picture) {
+      if (shown) {
+        shown.hidden = true;
+      }
+      return;
+    }
+    if (!shown) {
+      shown = document.createElement("img");
+      shown.className = "level-choice-picture img-fluid rounded border mt-2";
+      shown.width = 160;
+      select.parentNode.insertBefore(shown, select.nextSibling);
+    }
+    shown.src = picture.src;
+    shown.alt = picture.alt;
+    shown.hidden = false;
+  }
+
   function show(select) {
     var defaults = JSON.parse(select.dataset.levelDefaults)[select.value];
     var row = select.closest("fieldset") || select.form;
+    showPicture(select, defaults && defaults.picture);
     FIELDS.forEach(function (name) {
       var input = fieldOf(row, name);
       if (input) {

@@ -2,7 +2,9 @@
  * Holdfast's service worker: the today page and the timer keep working without a
  * connection once they have been opened.
  *
- * Static files are served from the cache first. The patient's pages are fetched from the
+ * Static files and the library's pictures are served from the cache first; the Today page
+ * hands over the pictures of the patient's own levels to keep before they are needed.
+ * The patient's pages are fetched from the
  * network and kept for when it is missing. Those pages show patient data, so the kept
  * copies are thrown away at logout and whenever the login page is shown, and they are
  * readable offline only while the session they came from would still be alive: each page
@@ -14,7 +16,9 @@
 
 var STATIC_CACHE = "holdfast-static-v1";
 var PAGE_CACHE = "holdfast-pages-v2";
-var CACHES = [STATIC_CACHE, PAGE_CACHE];
+// The library's uploaded pictures (content, not patient data; their names never change).
+var PICTURE_CACHE = "holdfast-pictures-v1";
+var CACHES = [STATIC_CACHE, PAGE_CACHE, PICTURE_CACHE];
 // When the portal last answered a page, kept beside the pages (a worker's variables do
 // not outlive it).
 var LAST_ANSWER = "/sw/last-answer";
@@ -44,6 +48,54 @@ self.addEventListener("activate", function (event) {
       .then(function () {
         return self.clients.claim();
       })
+  );
+});
+
+// Where a file of this address is kept: a static file, or an uploaded picture.
+function cacheFor(pathname) {
+  if (pathname.indexOf("/static/") === 0) {
+    return STATIC_CACHE;
+  }
+  if (pathname.indexOf("/media/") === 0) {
+    return PICTURE_CACHE;
+  }
+  return null;
+}
+
+function cacheFirst(name, request) {
+  return caches.open(name).then(function (cache) {
+    return cache.match(request).then(function (hit) {
+      return (
+        hit ||
+        fetch(request).then(function (response) {
+          if (response.ok) {
+            cache.put(request, response.clone());
+          }
+          return response;
+        })
+      );
+    });
+  });
+}
+
+self.addEventListener("message", function (event) {
+  var urls = (event.data && event.data.keepPictures) || [];
+  event.waitUntil(
+    Promise.all(
+      urls.map(function (address) {
+        var url = new URL(address, self.location.origin);
+        var name = url.origin === self.location.origin && cacheFor(url.pathname);
+        if (!name) {
+          return null;
+        }
+        return caches.open(name).then(function (cache) {
+          return cache.match(url.href).then(function (hit) {
+            // A picture that cannot be fetched now is simply not kept.
+            return hit || cache.add(url.href).catch(function () {});
+          });
+        });
+      })
+    )
   );
 });
 
@@ -122,22 +174,9 @@ self.addEventListener("fetch", function (event) {
     event.waitUntil(forgetPages());
     return;
   }
-  if (url.pathname.indexOf("/static/") === 0) {
-    event.respondWith(
-      caches.open(STATIC_CACHE).then(function (cache) {
-        return cache.match(request).then(function (hit) {
-          return (
-            hit ||
-            fetch(request).then(function (response) {
-              if (response.ok) {
-                cache.put(request, response.clone());
-              }
-              return response;
-            })
-          );
-        });
-      })
-    );
+  var fileCache = cacheFor(url.pathname);
+  if (fileCache) {
+    event.respondWith(cacheFirst(fileCache, request));
     return;
   }
   var offlineUsable = OFFLINE_PAGES.some(function (pattern) {

@@ -231,7 +231,9 @@
     keepAwake();
     enterPhase(0);
     state.ticker = window.setInterval(tick, 200);
-    el.pause.focus();
+    // The picture, the clock and the buttons on one screen, whatever was read above.
+    root.scrollIntoView({ block: "start" });
+    el.pause.focus({ preventScroll: true });
   }
 
   function togglePause() {

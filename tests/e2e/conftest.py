@@ -18,6 +18,7 @@ from exercises.models import Exercise
 from portal import roles
 from tests.e2e.pages import TARGET
 from tests.factories import (
+    install_shipped_program,
     make_exercise,
     make_hold,
     make_level,
@@ -96,13 +97,11 @@ def passkeys_at_the_live_server(settings, live_server):
 
 @pytest.fixture
 def clinic(alice_patient):
-    """The psoas stretch's two levels, and Alice (Carol's patient) on level 1 for 20 days
-    with entries every other day, her pain checked in up to yesterday (the pages a
-    patient and her clinician see, filled in)."""
+    """The psoas program as it ships (its text and illustrations), and Alice (Carol's
+    patient) on level 1 for 20 days with entries every other day, her pain checked in up
+    to yesterday (the pages a patient and her clinician see, filled in)."""
     Exercise.objects.all().delete()
-    psoas = make_exercise(name="Psoas stretch", slug="psoas-stretch")
-    level = make_level(psoas, 1, title="Lying psoas stretch")
-    make_level(psoas, 2, title="Edge-of-bed psoas stretch")
+    level = install_shipped_program().levels.get(number=1)
     patient = alice_patient
     prescription = make_prescription(
         patient, level, start_date=timezone.localdate() - timedelta(days=20)

@@ -31,6 +31,11 @@ def level_form(exercise, *, steps=("Lie on your back.",), published="on", **over
         "steps-INITIAL_FORMS": 0,
         "steps-MIN_NUM_FORMS": 0,
         "steps-MAX_NUM_FORMS": 1000,
+        # No picture or video: their rows are empty.
+        "images-TOTAL_FORMS": 0,
+        "images-INITIAL_FORMS": 0,
+        "video-TOTAL_FORMS": 0,
+        "video-INITIAL_FORMS": 0,
     }
     for index, text in enumerate(steps):
         data[f"steps-{index}-order"] = index + 1
@@ -50,6 +55,15 @@ def psoas():
 def editor_client(client, erin):
     client.force_login(erin)
     return client
+
+
+def steps_formset(response):
+    (steps,) = [
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "steps"
+    ]
+    return steps
 
 
 def field_errors(response, field):
@@ -110,7 +124,7 @@ class TestContentEditor:
     def test_a_published_level_without_steps_is_refused(self, editor_client, psoas):
         response = editor_client.post(LEVEL_ADD, level_form(psoas, steps=[]))
         assert response.status_code == 200
-        errors = response.context["inline_admin_formsets"][0].formset.non_form_errors()
+        errors = steps_formset(response).non_form_errors()
         assert errors == [
             "A published level needs at least one step. Add a step or untick Published."
         ]
@@ -147,7 +161,7 @@ class TestContentEditor:
         data["steps-1-order"] = 1
         response = editor_client.post(LEVEL_ADD, data)
         assert response.status_code == 200
-        errors = response.context["inline_admin_formsets"][0].formset.non_form_errors()
+        errors = steps_formset(response).non_form_errors()
         assert errors == ["Please correct the duplicate data for order."]
         assert not psoas.levels.filter(number=3).exists()
 

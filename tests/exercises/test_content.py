@@ -43,7 +43,7 @@ def test_the_roles_exist_with_their_permissions():
     editors = Group.objects.get(name="Content editors")
     assert set(editors.permissions.values_list("codename", flat=True)) == {
         f"{action}_{model}"
-        for model in ("exercise", "level", "step")
+        for model in ("exercise", "level", "step", "levelimage", "levelvideo")
         for action in ("view", "add", "change", "delete")
     }
     # Clinicians work in the clinic workspace, not in the admin.

@@ -110,9 +110,12 @@ def test_the_timer_follows_the_prescription(client, alice_patient, level_1, toda
 def test_the_builder_tells_its_script_each_levels_lengths(carol_client, alice_patient, slow_level):
     form = carol_client.get(add_url(alice_patient)).context["program"].forms[0]
     defaults = json.loads(form.fields["level"].widget.attrs["data-level-defaults"])
+    picture = defaults[str(slow_level.pk)].pop("picture")
     assert defaults[str(slow_level.pk)] == {
         "target_seconds": 30,
         "hold_max_seconds": 60,
         "get_ready_seconds": 12,
         "rest_seconds": 40,
     }
+    assert picture["src"].endswith("/illustrations/psoas-level-1.svg")
+    assert picture["alt"].startswith("Lying on the back on a bed")

@@ -136,15 +136,16 @@ class TestTodayPage:
         self, alice_client, alice_rx, django_assert_num_queries
     ):
         # Session, the user with their patient profile, prescriptions, holds, pain
-        # scores, pauses, the clinic's contact details. The menu needs no query of its own: it
-        # follows the profile.
-        with django_assert_num_queries(7):
+        # scores, pauses, the levels' pictures and their steps (for the offline copy), the
+        # clinic's contact details. The menu needs no query of its own: it follows the
+        # profile.
+        with django_assert_num_queries(9):
             assert alice_client.get(TODAY_URL).status_code == 200
 
     def test_its_query_count_does_not_grow_with_history(
         self, alice_client, alice_rx, django_assert_max_num_queries
     ):
-        with django_assert_max_num_queries(7) as before:
+        with django_assert_max_num_queries(9) as before:
             assert alice_client.get(TODAY_URL).status_code == 200
         for days_ago in range(60):
             make_hold(alice_rx, at=timezone.now() - timedelta(days=days_ago))

@@ -102,6 +102,7 @@ class LevelImageInline(ThumbnailMixin, admin.TabularInline):
     fields = ["order", "thumbnail", "upload", "alt_text"]
     readonly_fields = ["thumbnail"]
     extra = 0
+    verbose_name = "picture"
     verbose_name_plural = "pictures (the first is the level's own)"
 
 

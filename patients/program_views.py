@@ -41,11 +41,17 @@ class PreviewCard:
     due: bool
 
 
-def program_preview(doses, *, today):
+def program_preview(doses, *, today, patient=None):
     """Today's cards of a program not yet saved, as unsaved prescriptions from today;
-    raises ValidationError for a program that could not be given (services.program_check)."""
+    raises ValidationError for a program that could not be given (services.program_check),
+    or not to ``patient`` as their program stands (an exercise they do already)."""
     services.program_check(doses)
-    prescriptions = [Prescription(start_date=today, **dose.terms()) for dose in doses]
+    prescriptions = [
+        Prescription(patient=patient, start_date=today, **dose.terms()) for dose in doses
+    ]
+    if patient is not None:
+        for prescription in prescriptions:
+            prescription.clean()
     levels = [prescription.level for prescription in prescriptions]
     prefetch_related_objects(levels, "steps", "images")
     return [
@@ -108,7 +114,7 @@ def program_add(request, patient_id):
             if not doses:
                 error = "Choose at least one stretch."
             elif PREVIEW in posted:
-                preview = program_preview(doses, today=today)
+                preview = program_preview(doses, today=today, patient=patient)
             else:
                 services.program_extend(
                     patient=patient, program=doses, by=request.user, today=today

@@ -186,3 +186,28 @@ def test_an_entry_refused_after_its_page_closed_is_reported_not_dropped(
     )
     expect(again.locator("#main [data-outbox-status]")).to_be_hidden()
     assert not HoldLog.objects.exists()
+
+
+def test_the_pictures_of_ones_own_levels_are_kept_for_offline(page, live_server, clinic):
+    log_in(page, live_server, "alice@example.com")
+    page.goto(f"{live_server.url}/today/")
+    assert wait_for_the_service_worker(page)
+    page.goto(f"{live_server.url}/today/")  # now the worker is there to be handed them
+    listed = page.evaluate("JSON.parse(document.getElementById('offline-pictures').textContent)")
+    # A step's drawing, which Today itself does not show: kept because it was handed over.
+    (step_picture,) = [url for url in listed if "psoas-level-1-knee" in url]
+    assert not [url for url in listed if "psoas-level-2" in url]  # not Alice's level
+    kept = page.evaluate(
+        """url => new Promise(resolve => {
+            const until = Date.now() + 10000;
+            (function look() {
+                caches.match(url).then(hit => {
+                    if (hit) resolve(true);
+                    else if (Date.now() > until) resolve(false);
+                    else setTimeout(look, 100);
+                });
+            })();
+        })""",
+        step_picture,
+    )
+    assert kept

@@ -1,11 +1,11 @@
 """The program builder's stretch lists in a browser: a search box narrows each list to
-the stretches whose name or body region matches, and a chosen level shows its defaults in
-the row's dose fields."""
+the stretches whose name or body region matches, and a chosen level shows its picture
+and its defaults in the row's dose fields."""
 
 import pytest
 from playwright.sync_api import expect
 
-from exercises.models import Exercise
+from exercises.models import Exercise, LevelImage
 from tests.e2e.pages import log_in
 from tests.factories import make_exercise, make_level
 
@@ -46,10 +46,18 @@ def test_a_chosen_level_shows_its_defaults_in_its_row(page, live_server, carol):
         get_ready_seconds=8,
         rest_seconds=25,
     )
+    LevelImage.objects.create(
+        level=calf,
+        illustration="illustrations/psoas-level-1.svg",
+        alt_text="Facing a wall, one foot back.",
+        width=400,
+        height=260,
+    )
     log_in(page, live_server, "carol@example.com")
     page.goto(f"{live_server.url}/clinic/patients/new/")
     first = page.get_by_role("group", name="Stretch 1")
     first.get_by_label("Stretch and level").select_option(str(calf.pk))
+    expect(first.get_by_role("img", name="Facing a wall, one foot back.")).to_be_visible()
     expect(first.get_by_label("Hold (seconds)")).to_have_attribute("placeholder", "20")
     expect(first.get_by_label("Hold (seconds)")).to_have_attribute("max", "40")
     expect(first.get_by_label("Get ready (seconds)")).to_have_attribute("placeholder", "8")

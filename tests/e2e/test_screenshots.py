@@ -65,3 +65,11 @@ def test_the_main_pages_at_phone_width(page, live_server, clinic, folder):
         f"/prescriptions/{prescription.pk}/change/"
     )
     shoot(page, folder, "09-change")
+    level_2 = prescription.level.exercise.levels.get(number=2)
+    page.locator("select[name=level]").select_option(str(level_2.pk))
+    acknowledge = page.get_by_label("I have read the flags above")
+    if acknowledge.count():
+        acknowledge.check()
+    page.get_by_role("button", name="Preview as the patient sees it").click()
+    expect(page.get_by_role("heading", name="What Alice will see")).to_be_visible()
+    page.screenshot(path=folder / "10-preview.png")

@@ -157,3 +157,13 @@ def test_a_one_sided_session_has_no_switches(today):
     )
     assert prescription.session_seconds == 5 + 3 * 30 + 2 * 10
     assert prescription.session_minutes == 2
+
+
+def test_the_builders_preview_refuses_a_stretch_the_patient_does_already(
+    carol_client, alice_rx, level_2
+):
+    url = reverse("patients:program-add", args=[alice_rx.patient_id])
+    response = carol_client.post(url, program((level_2, 2, 30)) | {"preview": "1"})
+    assert response.status_code == 400
+    assert "already has a prescription of this exercise" in response.content.decode()
+    assert "will see" not in response.content.decode()

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from patients.models import HoldLog, PainScore
-from tests.e2e.pages import GET_READY, REST, SWITCH, TARGET, log_in, open_timer
+from tests.e2e.pages import GET_READY, REST, SWITCH, TARGET, WIDTHS, log_in, open_timer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -135,3 +135,14 @@ def test_a_refused_pain_score_keeps_what_the_patient_wrote(page, live_server, pr
     expect(pain.get_by_role("status")).to_have_text("Not saved. Choose a number from 0 to 10.")
     expect(note).to_have_value("Stiff after the drive")
     assert not PainScore.objects.exists()
+
+
+def test_the_picture_clock_and_buttons_share_one_phone_screen(page, live_server, clinic):
+    page.set_viewport_size(WIDTHS["phone"])
+    log_in(page, live_server, "alice@example.com")
+    page.goto(f"{live_server.url}/program/{clinic['prescription'].pk}/")
+    page.get_by_role("button", name="Start").click()
+    picture = page.get_by_role("img", name="Lying on the back on a bed, one knee drawn")
+    for shown in (picture, page.locator("#timer-clock"), page.get_by_role("button", name="Stop")):
+        expect(shown).to_be_in_viewport(ratio=1)
+    assert page.evaluate("window.innerHeight") == 844

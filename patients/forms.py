@@ -43,6 +43,8 @@ LATEST_REMINDER = time(23, 45)
 CLOCK_SKEW = timedelta(minutes=5)
 
 PAIN_CHOICES = [(score, str(score)) for score in range(PAIN_MIN, PAIN_MAX + 1)]
+# The words at the ends and the middle of the 0-10 scale, under their numbers.
+PAIN_SCALE_WORDS = {0: "no pain", 5: "moderate", 10: "worst imaginable"}
 
 
 def helper(submit_label):
@@ -201,12 +203,17 @@ class PainFields(forms.Form):
     )
 
     def score_options(self):
-        """The radio buttons of the 0-10 scale, for the template: each value, its element's
-        id, and whether it is the one chosen."""
+        """The buttons of the 0-10 scale, for the template: each value, the words that
+        anchor the scale (at 0, 5 and 10), its element's id, and whether it is chosen."""
         score = self["score"]
         chosen = str(score.value())
         return [
-            {"value": value, "id": f"{score.auto_id}_{value}", "checked": str(value) == chosen}
+            {
+                "value": value,
+                "words": PAIN_SCALE_WORDS.get(value, ""),
+                "id": f"{score.auto_id}_{value}",
+                "checked": str(value) == chosen,
+            }
             for value, _ in PAIN_CHOICES
         ]
 

@@ -43,16 +43,23 @@ def wants_json(request):
 
 
 def side_progress(prescription, done_by_side):
+    """Each side's holds today against what the day asks: holds beyond it are extra,
+    never "5 of 2"."""
     per_side = prescription.holds_per_side_per_day
-    return [
-        {
-            "side": side.value,
-            "label": side.label,
-            "done": done_by_side.get(side.value, 0),
-            "of": per_side,
-        }
-        for side in prescription.sides
-    ]
+    progress = []
+    for side in prescription.sides:
+        done = done_by_side.get(side.value, 0)
+        progress.append(
+            {
+                "side": side.value,
+                "label": side.label,
+                "done": done,
+                "of": per_side,
+                "counted": min(done, per_side),
+                "extra": max(0, done - per_side),
+            }
+        )
+    return progress
 
 
 @dataclass(frozen=True)
@@ -285,10 +292,15 @@ def log_pain(request):
         f"Saved: pain {pain.score} out of 10." if created else "That pain score was already saved."
     )
     if wants_json(request):
-        return JsonResponse(
-            {"status": "saved" if created else "already-saved", "id": pain.pk, "message": message},
-            status=201 if created else 200,
-        )
+        # After a severe score the page is shown again, with the clinic's number first.
+        severe = severe_pain_of(recent_pain_days(patient, day, tz), day) is not None
+        answer = {
+            "status": "saved" if created else "already-saved",
+            "id": pain.pk,
+            "message": message,
+            "severe_pain": severe,
+        }
+        return JsonResponse(answer, status=201 if created else 200)
     messages.success(request, message)
     return redirect_next(request, reverse("patients:today"))
 

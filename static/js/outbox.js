@@ -246,7 +246,22 @@
     );
   }
 
-  window.HoldfastOutbox = { send: send, reasons: reasons };
+  // The token that makes an entry unique: made on the phone, once per entry.
+  function newToken() {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) {
+      return (b + 0x100).toString(16).slice(1);
+    }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  window.HoldfastOutbox = { send: send, reasons: reasons, newToken: newToken };
   window.addEventListener("online", flush);
   flush();
 })();

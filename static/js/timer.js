@@ -40,7 +40,6 @@
     progress: document.getElementById("today-progress"),
     painSection: document.getElementById("pain-section"),
   };
-  var painForm = el.painSection ? el.painSection.querySelector("form") : null;
 
   var plan = buildPlan();
   var state = {
@@ -81,20 +80,6 @@
       });
     }
     return steps;
-  }
-
-  function newToken() {
-    if (window.crypto && window.crypto.randomUUID) {
-      return window.crypto.randomUUID();
-    }
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) {
-      return (b + 0x100).toString(16).slice(1);
-    }).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
 
   function say(text) {
@@ -297,7 +282,7 @@
       side: side,
       seconds: String(seconds),
       performed_at: new Date(endedAt || Date.now()).toISOString(),
-      client_token: newToken(),
+      client_token: window.HoldfastOutbox.newToken(),
       source: "timer",
     };
     var label = (SIDE_NAMES[side] || "Hold") + ", " + seconds + " s: ";
@@ -328,65 +313,18 @@
       shownDone[entry.side] = done;
       if (items[index]) {
         var name = entry.side === "none" ? "Holds" : entry.label;
-        items[index].textContent = name + " " + done + " of " + entry.of + (done >= entry.of ? " ✓" : "");
+        // As the page draws it (patients/_progress.html): holds beyond the day's are extra.
+        var extra = Math.max(0, done - entry.of);
+        items[index].textContent =
+          name + " " + Math.min(done, entry.of) + " of " + entry.of +
+          (extra ? ", and " + extra + " extra" : "") + (done >= entry.of ? " ✓" : "");
       }
     });
-  }
-
-  function savePain(event) {
-    event.preventDefault();
-    var fields = {};
-    new FormData(painForm).forEach(function (value, name) {
-      if (name !== "csrfmiddlewaretoken") {
-        fields[name] = value;
-      }
-    });
-    if (!fields.recorded_at) {
-      fields.recorded_at = new Date().toISOString();
-    }
-    // Always a token made now: a page reopened from the offline cache carries the token
-    // of an earlier visit, and reusing it would make the server drop this score.
-    fields.client_token = newToken();
-    var status = painForm.querySelector(".pain-status");
-    if (!status) {
-      status = document.createElement("p");
-      status.className = "pain-status mt-2 mb-0";
-      status.setAttribute("role", "status");
-      painForm.appendChild(status);
-    }
-    status.textContent = "Saving…";
-    var kept = false;
-    window.HoldfastOutbox.send(
-      painForm.action,
-      fields,
-      function (ok, data) {
-        if (ok) {
-          status.textContent = data.message;
-          painForm.reset();
-        } else {
-          // Refused: the form keeps what the patient chose and wrote, to put right.
-          status.textContent = "Not saved. " + window.HoldfastOutbox.reasons(data);
-        }
-      },
-      function (loggedOut) {
-        status.textContent = loggedOut
-          ? "Kept on this device; log in again to send it."
-          : "Kept on this device; it will be sent when you are back online.";
-        // Kept: the form is free for the next score. Only once, as the outbox retries.
-        if (!kept) {
-          kept = true;
-          painForm.reset();
-        }
-      }
-    );
   }
 
   el.start.addEventListener("click", start);
   el.pause.addEventListener("click", togglePause);
   el.stop.addEventListener("click", stop);
-  if (painForm) {
-    painForm.addEventListener("submit", savePain);
-  }
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && state.running) {
       keepAwake();

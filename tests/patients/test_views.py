@@ -132,6 +132,14 @@ class TestTodayPage:
             if warned:
                 assert f"You rated your pain {score} out of 10 this week." in page
 
+    def test_holds_beyond_the_days_read_as_extra(self, alice_client, alice_rx):
+        for _ in range(5):
+            make_hold(alice_rx, at=timezone.now(), side="left")
+        page = " ".join(alice_client.get(TODAY_URL).content.decode().split())
+        assert "Left</span> 2 of 2, and 3 extra" in page
+        assert "5 of 2" not in page
+        assert "Right</span> 0 of 2" in page
+
     def test_it_reads_a_fixed_number_of_queries(
         self, alice_client, alice_rx, django_assert_num_queries
     ):
@@ -200,8 +208,8 @@ class TestLoggingAHold:
         body = response.json()
         assert body["status"] == "saved"
         assert body["progress"] == [
-            {"side": "left", "label": "Left", "done": 0, "of": 2},
-            {"side": "right", "label": "Right", "done": 1, "of": 2},
+            {"side": "left", "label": "Left", "done": 0, "of": 2, "counted": 0, "extra": 0},
+            {"side": "right", "label": "Right", "done": 1, "of": 2, "counted": 1, "extra": 0},
         ]
         hold = HoldLog.objects.get(pk=body["id"])
         assert hold.source == "timer"

@@ -209,9 +209,25 @@ def timer(request, prescription_id):
     return render_timer(request, patient, prescription, now, tz, day)
 
 
+def next_card_after(cards, prescription):
+    """The card (RecentProgram.cards) of the stretch to do after ``prescription`` today:
+    the next one in Today's order that is due and not done yet, or else an earlier one."""
+    waiting = [
+        card
+        for card in cards
+        if card["due"] and not card["complete"] and card["prescription"].pk != prescription.pk
+    ]
+    order = [card["prescription"].pk for card in cards]
+    here = order.index(prescription.pk) if prescription.pk in order else -1
+    later = [card for card in waiting if order.index(card["prescription"].pk) > here]
+    return (later or waiting or [None])[0]
+
+
 def render_timer(request, patient, prescription, now, tz, day, *, hold_form=None, status=200):
     done = adherence.holds_by_side(prescription=prescription, day=day, tz=tz)
+    cards = RecentProgram.read(patient, day, tz).cards()
     context = {
+        "next_card": next_card_after(cards, prescription),
         "prescription": prescription,
         "level": prescription.level,
         "picture": prescription.level.main_image,

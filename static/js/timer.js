@@ -25,11 +25,33 @@
     switchSides: parseInt(root.dataset.switch, 10),
     rest: parseInt(root.dataset.rest, 10),
     logUrl: root.dataset.logUrl,
+    // What comes after this set today, if anything (the page's Today order).
+    nextUrl: root.dataset.nextUrl || "",
+    nextName: root.dataset.nextName || "",
   };
   var SIDE_NAMES = { left: "Left side", right: "Right side", none: "Hold" };
+  // Each phase's word and icon; its colour is the stylesheet's (.timer[data-phase=...]).
+  var PHASES = {
+    ready: { word: "Get ready", icon: "◔" },
+    hold: { word: "Hold", icon: "■" },
+    switch: { word: "Switch", icon: "⇄" },
+    rest: { word: "Rest", icon: "☾" },
+    done: { word: "Done", icon: "✓" },
+  };
+  var RING_LENGTH = 2 * Math.PI * 54;
+  var cues = window.HoldfastCues;
 
   var el = {
     phase: document.getElementById("timer-phase"),
+    icon: document.getElementById("timer-icon"),
+    side: document.getElementById("timer-side"),
+    dial: document.getElementById("timer-dial"),
+    ring: document.getElementById("timer-ring"),
+    voice: document.getElementById("timer-voice"),
+    question: document.getElementById("timer-question"),
+    yes: document.getElementById("timer-yes"),
+    no: document.getElementById("timer-no"),
+    after: document.getElementById("timer-after"),
     clock: document.getElementById("timer-clock"),
     count: document.getElementById("timer-count"),
     announce: document.getElementById("timer-announce"),
@@ -48,9 +70,13 @@
     phaseStartedAt: 0,
     pausedElapsed: 0,
     lastAnnounced: null,
+    lastCount: null,
+    // Whether the page was hidden (screen locked, another app) during the current hold.
+    unseen: false,
+    // The hold waiting for the patient's answer to "Did you finish this hold?".
+    asking: null,
     ticker: null,
     wakeLock: null,
-    audio: null,
   };
 
   function buildPlan() {
@@ -97,23 +123,6 @@
     return minutes ? minutes + ":" + (rest < 10 ? "0" : "") + rest : String(rest);
   }
 
-  function chime() {
-    if (navigator.vibrate) {
-      navigator.vibrate([200, 100, 200]);
-    }
-    if (!state.audio) {
-      return;
-    }
-    var oscillator = state.audio.createOscillator();
-    var gain = state.audio.createGain();
-    oscillator.frequency.value = 880;
-    gain.gain.setValueAtTime(0.25, state.audio.currentTime);
-    gain.gain.exponentialRampToValueAtTime(0.001, state.audio.currentTime + 0.6);
-    oscillator.connect(gain).connect(state.audio.destination);
-    oscillator.start();
-    oscillator.stop(state.audio.currentTime + 0.6);
-  }
-
   function keepAwake() {
     if (!("wakeLock" in navigator) || state.wakeLock) {
       return;
@@ -145,42 +154,76 @@
     return state.pausedElapsed + (Date.now() - state.phaseStartedAt) / 1000;
   }
 
+  function showPhase(kind) {
+    root.dataset.phase = kind;
+    el.phase.textContent = PHASES[kind].word;
+    el.icon.textContent = PHASES[kind].icon;
+  }
+
+  function nextHold(index) {
+    for (var later = index + 1; later < plan.length; later++) {
+      if (plan[later].kind === "hold") {
+        return plan[later];
+      }
+    }
+    return null;
+  }
+
   function enterPhase(index, startedAt) {
     state.index = index;
     state.pausedElapsed = 0;
     state.phaseStartedAt = startedAt || Date.now();
     state.lastAnnounced = null;
+    state.lastCount = null;
+    root.classList.remove("timer-counting");
     var step = plan[index];
-    el.phase.textContent = step.label;
+    var coming = nextHold(index);
+    showPhase(step.kind);
     if (step.kind === "hold") {
+      state.unseen = document.visibilityState === "hidden";
+      el.side.textContent = step.label;
       el.count.textContent = "Hold " + step.number + " of " + step.total;
       say(step.label + ": hold for " + step.seconds + " seconds. Hold " + step.number + " of " + step.total + ".");
-    } else if (step.kind === "switch") {
-      el.count.textContent = "";
-      say("Switch sides.");
-    } else if (step.kind === "rest") {
-      el.count.textContent = "";
-      say("Rest for " + step.seconds + " seconds.");
+      cues.boundary("hold");
+      cues.speak(step.label + ": hold for " + step.seconds + " seconds");
     } else {
+      el.side.textContent = coming ? "Next: " + coming.label.toLowerCase() : "";
       el.count.textContent = "";
-      say("Get ready. Starting in " + step.seconds + " seconds.");
+      if (step.kind === "switch") {
+        say("Switch sides.");
+        cues.boundary("switch");
+        cues.speak("Switch sides");
+      } else if (step.kind === "rest") {
+        say("Rest for " + step.seconds + " seconds.");
+        cues.boundary("rest");
+        cues.speak("Rest");
+      } else {
+        say("Get ready. Starting in " + step.seconds + " seconds.");
+        cues.speak("Get ready");
+      }
     }
     render();
   }
 
   function render() {
     var step = plan[state.index];
-    if (!step) {
+    if (!step || state.asking) {
       return;
     }
-    var remaining = step.seconds - elapsed();
+    var remaining = Math.max(0, step.seconds - elapsed());
     el.clock.textContent = formatClock(remaining);
+    el.ring.setAttribute("stroke-dashoffset", String(RING_LENGTH * (1 - remaining / step.seconds)));
+    var left = Math.ceil(remaining);
     if (step.kind === "hold") {
-      var left = Math.ceil(remaining);
       if (left > 0 && left < step.seconds && left % 10 === 0 && state.lastAnnounced !== left) {
         state.lastAnnounced = left;
         say(left + " seconds left.");
       }
+    } else if (left >= 1 && left <= 3 && state.lastCount !== left && state.running) {
+      // 3-2-1 before the next hold: large on screen, a short beep for each.
+      state.lastCount = left;
+      root.classList.add("timer-counting");
+      cues.countdown();
     }
   }
 
@@ -190,25 +233,65 @@
     while (state.running && plan[state.index] && elapsed() >= plan[state.index].seconds) {
       var step = plan[state.index];
       var endedAt = state.phaseStartedAt + (step.seconds - state.pausedElapsed) * 1000;
+      if (step.kind === "hold" && state.unseen) {
+        // Time the patient did not see is not credited silently: they say.
+        ask(step, endedAt);
+        return;
+      }
       if (step.kind === "hold") {
-        chime();
         saveHold(step.side, step.seconds, endedAt);
       }
-      if (state.index + 1 < plan.length) {
-        enterPhase(state.index + 1, endedAt);
-      } else {
-        finish("All holds done. Well done!");
-      }
+      moveOn(endedAt);
     }
-    render();
+    if (state.index >= 0) {
+      render();
+    }
+  }
+
+  function moveOn(endedAt) {
+    if (state.index + 1 < plan.length) {
+      enterPhase(state.index + 1, endedAt);
+    } else {
+      finish("All holds done.", true);
+    }
+  }
+
+  function ask(step, endedAt) {
+    state.running = false;
+    state.asking = { step: step, endedAt: endedAt };
+    el.clock.textContent = "?";
+    el.pause.hidden = true;
+    el.question.hidden = false;
+    say("Did you finish this hold? " + step.label + ", " + step.seconds + " seconds.");
+    cues.speak("Did you finish this hold?");
+    el.yes.focus({ preventScroll: true });
+  }
+
+  function answer(finished) {
+    var asked = state.asking;
+    if (!asked) {
+      return;
+    }
+    state.asking = null;
+    el.question.hidden = true;
+    el.pause.hidden = false;
+    if (finished) {
+      saveHold(asked.step.side, asked.step.seconds, asked.endedAt);
+    } else {
+      addLogLine(asked.step.label + ", " + asked.step.seconds + " s: left out, as you said");
+    }
+    state.running = true;
+    // The rest of the set runs from now: the answer may have come long after.
+    moveOn(Date.now());
+    el.pause.focus({ preventScroll: true });
   }
 
   function start() {
-    if (!state.audio && (window.AudioContext || window.webkitAudioContext)) {
-      // Browsers only allow sound that a tap started.
-      state.audio = new (window.AudioContext || window.webkitAudioContext)();
-    }
+    // Browsers only allow sound that a tap started.
+    cues.unlock();
     state.running = true;
+    el.after.hidden = true;
+    el.dial.hidden = false;
     el.start.hidden = true;
     el.pause.hidden = false;
     el.stop.hidden = false;
@@ -239,27 +322,40 @@
 
   function stop() {
     var step = plan[state.index];
-    if (step && step.kind === "hold") {
+    if (state.asking) {
+      state.asking = null;
+      el.question.hidden = true;
+    } else if (step && step.kind === "hold") {
       var held = Math.floor(elapsed());
       if (held >= 1) {
         saveHold(step.side, Math.min(held, step.seconds));
       }
     }
-    finish("Stopped. Every hold you finished is saved.");
+    finish("Every hold you finished is saved.", false);
   }
 
-  function finish(message) {
+  function finish(message, complete) {
     window.clearInterval(state.ticker);
     state.running = false;
     state.index = -1;
     letSleep();
-    el.phase.textContent = message;
-    el.clock.textContent = formatClock(config.target);
+    showPhase("done");
+    if (!complete) {
+      el.phase.textContent = "Stopped";
+    }
+    el.side.textContent = message;
     el.count.textContent = "";
+    // No clock after the set: what comes next instead.
+    el.dial.hidden = true;
     el.pause.hidden = true;
     el.stop.hidden = true;
     el.start.hidden = false;
     el.start.textContent = "Start again";
+    showWhatIsNext(complete);
+    if (complete) {
+      cues.boundary("done");
+      cues.speak(config.nextUrl ? "All done. Next: " + config.nextName : "All done for today");
+    }
     say(message + " Now rate your pain from 0 to 10.");
     if (el.painSection) {
       el.painSection.scrollIntoView({ behavior: "smooth", block: "start" });
@@ -268,6 +364,29 @@
         firstChoice.focus({ preventScroll: true });
       }
     }
+  }
+
+  function showWhatIsNext(complete) {
+    el.after.textContent = "";
+    if (!complete) {
+      el.after.hidden = true;
+      return;
+    }
+    var line = document.createElement("p");
+    line.className = "fs-4 fw-semibold mb-2";
+    if (config.nextUrl) {
+      line.textContent = "Next: " + config.nextName;
+      var go = document.createElement("a");
+      go.className = "btn btn-success btn-lg timer-button";
+      go.href = config.nextUrl;
+      go.textContent = "Go on to " + config.nextName;
+      el.after.appendChild(line);
+      el.after.appendChild(go);
+    } else {
+      line.textContent = "Done for today. Well done!";
+      el.after.appendChild(line);
+    }
+    el.after.hidden = false;
   }
 
   function addLogLine(text) {
@@ -326,10 +445,31 @@
   el.pause.addEventListener("click", togglePause);
   el.stop.addEventListener("click", stop);
   document.addEventListener("visibilitychange", function () {
+    var step = plan[state.index];
+    if (document.visibilityState === "hidden" && state.running && step && step.kind === "hold") {
+      state.unseen = true;
+    }
     if (document.visibilityState === "visible" && state.running) {
       keepAwake();
       tick();
     }
   });
+  el.yes.addEventListener("click", function () {
+    answer(true);
+  });
+  el.no.addEventListener("click", function () {
+    answer(false);
+  });
+  if (cues.hasVoice) {
+    var showVoice = function () {
+      el.voice.textContent = cues.voiceOn() ? "Mute the voice" : "Turn the voice on";
+    };
+    el.voice.addEventListener("click", function () {
+      cues.setVoice(!cues.voiceOn());
+      showVoice();
+    });
+    showVoice();
+    el.voice.hidden = false;
+  }
   root.hidden = false;
 })();

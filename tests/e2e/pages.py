@@ -33,3 +33,17 @@ def leave_one_hold_waiting(page, context, live_server, prescription):
     page.clock.run_for((GET_READY + TARGET + 1) * 1000)
     expect(page.locator("#main [data-outbox-status]")).to_contain_text("1 entry is waiting")
     page.close()
+
+
+def look_away(page):
+    """What the page sees when the screen locks for a while, or another app is opened:
+    it is hidden, then shown again."""
+    page.evaluate(
+        """() => {
+        const seen = state => Object.defineProperty(
+            document, "visibilityState", { value: state, configurable: true });
+        seen("hidden");
+        document.dispatchEvent(new Event("visibilitychange"));
+        seen("visible");
+    }"""
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import WIDTHS, log_in
+from tests.e2e.pages import WIDTHS, log_in, look_away
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,7 +41,7 @@ def test_the_main_pages_at_phone_width(page, live_server, clinic, folder):
     page.goto(f"{live_server.url}/program/{clinic['prescription'].pk}/")
     page.get_by_role("button", name="Start").click()
     page.clock.run_for(12_000)
-    expect(page.locator("#timer-phase")).to_have_text("Left side")
+    expect(page.locator("#timer-side")).to_have_text("Left side")
     page.screenshot(path=folder / "03-timer.png")
     page.goto(f"{live_server.url}/history/")
     shoot(page, folder, "04-history")
@@ -73,3 +73,33 @@ def test_the_main_pages_at_phone_width(page, live_server, clinic, folder):
     page.get_by_role("button", name="Preview as the patient sees it").click()
     expect(page.get_by_role("heading", name="What Alice will see")).to_be_visible()
     page.screenshot(path=folder / "10-preview.png")
+
+
+def test_the_timer_in_each_phase_at_phone_width(page, live_server, clinic, folder):
+    prescription = clinic["prescription"]
+    ready, target = prescription.get_ready_seconds, prescription.target_seconds
+    page.set_viewport_size(WIDTHS["phone"])
+    page.clock.install()
+    log_in(page, live_server, "alice@example.com")
+    page.goto(f"{live_server.url}/program/{prescription.pk}/")
+    page.get_by_role("button", name="Start").click()
+    card = page.locator("#timer")
+    for name, phase, seconds in [
+        ("get-ready", "ready", 1),
+        ("hold", "hold", ready),
+        ("switch", "switch", target),
+        ("hold-right", "hold", ready),
+        ("rest", "rest", target),
+    ]:
+        page.clock.run_for(seconds * 1000)
+        expect(card).to_have_attribute("data-phase", phase)
+        card.screenshot(path=folder / f"timer-{name}.png")
+    page.clock.run_for(prescription.rest_seconds * 1000 + 1000)
+    look_away(page)
+    page.clock.run_for(target * 1000)
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    card.screenshot(path=folder / "timer-question.png")
+    page.get_by_role("button", name="Yes, save it").click()
+    page.clock.run_for((ready + target + 1) * 1000)
+    expect(card).to_have_attribute("data-phase", "done")
+    card.screenshot(path=folder / "timer-done.png")

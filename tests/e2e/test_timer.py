@@ -12,21 +12,28 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_full_set_is_saved_hold_by_hold_then_the_pain_score(page, live_server, prescription):
     open_timer(page, live_server, prescription)
     phase = page.locator("#timer-phase")
+    side = page.locator("#timer-side")
     announcer = page.locator("#timer-announce")
 
     page.get_by_role("button", name="Start").click()
     expect(phase).to_have_text("Get ready")
     page.clock.run_for((GET_READY + 1) * 1000)
-    expect(phase).to_have_text("Left side")
+    expect(phase).to_have_text("Hold")
+    expect(side).to_have_text("Left side")
     expect(announcer).to_contain_text("Left side: hold for 30 seconds. Hold 1 of 4.")
 
     page.clock.run_for((TARGET - 1) * 1000)
-    expect(phase).to_have_text("Switch sides")
+    expect(phase).to_have_text("Switch")
+    expect(side).to_have_text("Next: right side")
     expect(page.locator("#timer-log li")).to_have_text(["Left side, 30 s: saved"])
 
     total = SWITCH + TARGET + REST + TARGET + SWITCH + TARGET
     page.clock.run_for(total * 1000 + 1000)
-    expect(phase).to_have_text("All holds done. Well done!")
+    expect(phase).to_have_text("Done")
+    expect(side).to_have_text("All holds done.")
+    # No clock after the set: what comes next (nothing else is due today).
+    expect(page.locator("#timer-dial")).to_be_hidden()
+    expect(page.locator("#timer-after")).to_have_text("Done for today. Well done!")
     expect(page.locator("#timer-log li")).to_have_text(
         [
             "Left side, 30 s: saved",
@@ -66,7 +73,8 @@ def test_stopping_early_saves_the_seconds_actually_held(page, live_server, presc
     page.clock.run_for((GET_READY + 12) * 1000 + 100)
     page.get_by_role("button", name="Stop").click()
 
-    expect(page.locator("#timer-phase")).to_have_text("Stopped. Every hold you finished is saved.")
+    expect(page.locator("#timer-phase")).to_have_text("Stopped")
+    expect(page.locator("#timer-side")).to_have_text("Every hold you finished is saved.")
     expect(page.locator("#timer-log li")).to_have_text(["Left side, 12 s: saved"])
     hold = HoldLog.objects.get(prescription=prescription)
     assert (hold.side, hold.seconds) == ("left", 12)

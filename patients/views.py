@@ -35,6 +35,13 @@ from portal.sessions import fresh_sign_in_required
 # is shown up to this length ("30 days or more"), so a page costs the same after a month
 # of use as after a year. The history's month (adherence.MONTH_DAYS) is among them.
 RECENT_DAYS = adherence.MONTH_DAYS
+
+# Today's session ("Start today's program"): each timer of it carries ?session=on, and
+# after its last set the patient comes back to Today with ?session=done for the summary.
+SESSION = "session"
+SESSION_ON = "on"
+SESSION_DONE = "done"
+
 PROGRESSION_NOTE_DAYS = 14
 
 
@@ -185,12 +192,16 @@ def render_today(request, patient, now, tz, day, *, pain_form=None, status=200):
     recent = RecentProgram.read(patient, day, tz)
     pain_days = recent_pain_days(patient, day, tz)
     cards = recent.cards()
+    waiting = [card for card in cards if card["due"] and not card["complete"]]
     levels = [card["prescription"].level for card in cards]
     prefetch_related_objects(levels, "images", "steps")
     context = {
         "patient": patient,
         "day": day,
         "cards": cards,
+        # "Start today's program" runs the stretches still waiting today, in this order.
+        "session_start": waiting[0]["prescription"] if waiting else None,
+        "session_done": request.GET.get(SESSION) == SESSION_DONE,
         # Kept by the service worker, so that the timer shows them offline too.
         "offline_pictures": [url for level in levels for url in level.picture_urls()],
         "pause": recent.pause,
@@ -226,8 +237,10 @@ def next_card_after(cards, prescription):
 def render_timer(request, patient, prescription, now, tz, day, *, hold_form=None, status=200):
     done = adherence.holds_by_side(prescription=prescription, day=day, tz=tz)
     cards = RecentProgram.read(patient, day, tz).cards()
+    in_session = request.GET.get(SESSION) == SESSION_ON
     context = {
         "next_card": next_card_after(cards, prescription),
+        "in_session": in_session,
         "prescription": prescription,
         "level": prescription.level,
         "picture": prescription.level.main_image,

@@ -28,6 +28,8 @@
     // What comes after this set today, if anything (the page's Today order).
     nextUrl: root.dataset.nextUrl || "",
     nextName: root.dataset.nextName || "",
+    // In today's session, where its summary is once nothing is left.
+    summaryUrl: root.dataset.summaryUrl || "",
   };
   var SIDE_NAMES = { left: "Left side", right: "Right side", none: "Hold" };
   // Each phase's word and icon; its colour is the stylesheet's (.timer[data-phase=...]).
@@ -385,6 +387,13 @@
     } else {
       line.textContent = "Done for today. Well done!";
       el.after.appendChild(line);
+      if (config.summaryUrl) {
+        var summary = document.createElement("a");
+        summary.className = "btn btn-success btn-lg timer-button";
+        summary.href = config.summaryUrl;
+        summary.textContent = "See today's summary";
+        el.after.appendChild(summary);
+      }
     }
     el.after.hidden = false;
   }

@@ -54,6 +54,8 @@ def test_patient_pages(page, live_server, clinic, passkeys_at_the_live_server, w
     passkey = make_passkey(clinic["patient"].user)
     paths = [
         "/today/",
+        "/today/?session=done",
+        f"/program/{clinic['prescription'].pk}/?session=on",
         f"/program/{clinic['prescription'].pk}/",
         "/history/",
         "/exercises/",

@@ -155,6 +155,7 @@ class LevelAdmin(HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin):
                     "hold_min_seconds",
                     "hold_max_seconds",
                     "each_side",
+                    "side_cue",
                     "get_ready_seconds",
                     "rest_seconds",
                 ]

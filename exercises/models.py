@@ -19,6 +19,8 @@ GET_READY_SECONDS_MAX = 60
 GET_READY_SECONDS_DEFAULT = 5
 REST_SECONDS_MAX = 300
 REST_SECONDS_DEFAULT = 15
+# Where a level's side cue says Left or Right.
+SIDE_PLACEHOLDER = "{side}"
 
 PREVIEW_PERMISSION = "exercises.change_level"
 
@@ -146,6 +148,15 @@ class Level(models.Model):
     )
     get_ready_seconds = get_ready_seconds_field()
     rest_seconds = rest_seconds_field()
+    side_cue = models.CharField(
+        "how the timer says a side",
+        max_length=120,
+        blank=True,
+        help_text=(
+            "Which leg does what, with {side} where Left or Right goes: e.g. “{side} leg "
+            "long and relaxed, the other knee to your chest”. Empty: “Left side”."
+        ),
+    )
     intensity_tip = models.TextField(blank=True)
     cautions = models.TextField(blank=True)
     published = models.BooleanField(
@@ -185,6 +196,11 @@ class Level(models.Model):
 
     def clean(self):
         errors = {}
+        if self.side_cue and self.each_side and self.side_cue.count(SIDE_PLACEHOLDER) != 1:
+            errors["side_cue"] = (
+                f"Put {SIDE_PLACEHOLDER} once where the timer says Left or Right, e.g. "
+                f"“{SIDE_PLACEHOLDER} leg long, the other knee to your chest”."
+            )
         hold_range = range(HOLD_SECONDS_MIN, HOLD_SECONDS_MAX + 1)
         # Out-of-range values already have their own message from the field validators.
         if (
@@ -226,6 +242,13 @@ class Level(models.Model):
                 "around them, or change their prescriptions first."
             )
         }
+
+    def side_words(self, side_name):
+        """What the timer says for one side ("Left", "Right"): the level's cue, or
+        "Left side"."""
+        if self.side_cue and SIDE_PLACEHOLDER in self.side_cue:
+            return self.side_cue.replace(SIDE_PLACEHOLDER, side_name)
+        return f"{side_name} side"
 
     @property
     def main_image(self):

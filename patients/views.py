@@ -250,6 +250,8 @@ def render_timer(request, patient, prescription, now, tz, day, *, hold_form=None
         "hold_form": hold_form or HoldLogForm(prescription=prescription, now=now, tz=tz),
         "pain_form": PainScoreForm(now=now, tz=tz, initial={"context": PainScore.Context.AFTER}),
         "sides": [side.value for side in prescription.sides],
+        # What the timer says for each side, from the level's content ("Left leg long...").
+        "side_words": [prescription.level.side_words(side.label) for side in prescription.sides],
         # The clinic's number comes before the Start button after a severe score.
         "severe_pain": severe_pain_of(recent_pain_days(patient, day, tz), day),
     }

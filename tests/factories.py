@@ -180,6 +180,7 @@ def install_shipped_program():
         ("0002_psoas_program", "install_psoas_program"),
         ("0006_psoas_illustrations", "install"),
         ("0007_psoas_safety_wording", "forward"),
+        ("0009_level_side_cue", "install"),
     ]:
         getattr(import_module(f"exercises.migrations.{migration}"), function)(apps, None)
     return Exercise.objects.get(slug="psoas-stretch")

@@ -21,6 +21,8 @@
     target: parseInt(root.dataset.target, 10),
     holdsPerSide: parseInt(root.dataset.holdsPerSide, 10),
     sides: root.dataset.sides.split(","),
+    // Each side in the level's own words ("Left leg long and relaxed, ..."), in order.
+    sideWords: (root.dataset.sideWords || "").split("|"),
     getReady: parseInt(root.dataset.getReady, 10),
     switchSides: parseInt(root.dataset.switch, 10),
     rest: parseInt(root.dataset.rest, 10),
@@ -93,6 +95,7 @@
           side: side,
           seconds: config.target,
           label: SIDE_NAMES[side] || "Hold",
+          words: (side !== "none" && config.sideWords[sideIndex]) || SIDE_NAMES[side] || "Hold",
           number: number,
           total: total,
         });
@@ -183,13 +186,15 @@
     showPhase(step.kind);
     if (step.kind === "hold") {
       state.unseen = document.visibilityState === "hidden";
-      el.side.textContent = step.label;
+      el.side.textContent = step.words;
       el.count.textContent = "Hold " + step.number + " of " + step.total;
-      say(step.label + ": hold for " + step.seconds + " seconds. Hold " + step.number + " of " + step.total + ".");
+      say(step.words + ": hold for " + step.seconds + " seconds. Hold " + step.number + " of " + step.total + ".");
       cues.boundary("hold");
-      cues.speak(step.label + ": hold for " + step.seconds + " seconds");
+      cues.speak(step.words + ": hold for " + step.seconds + " seconds");
     } else {
-      el.side.textContent = coming ? "Next: " + coming.label.toLowerCase() : "";
+      el.side.textContent = coming
+        ? "Next: " + (coming.words === coming.label ? coming.label.toLowerCase() : coming.words)
+        : "";
       el.count.textContent = "";
       if (step.kind === "switch") {
         say("Switch sides.");

@@ -41,7 +41,7 @@ def test_the_main_pages_at_phone_width(page, live_server, clinic, folder):
     page.goto(f"{live_server.url}/program/{clinic['prescription'].pk}/")
     page.get_by_role("button", name="Start").click()
     page.clock.run_for(12_000)
-    expect(page.locator("#timer-side")).to_have_text("Left side")
+    expect(page.locator("#timer-side")).to_contain_text("Left leg")
     page.screenshot(path=folder / "03-timer.png")
     page.goto(f"{live_server.url}/history/")
     shoot(page, folder, "04-history")

@@ -207,3 +207,16 @@ def test_axe_passes_in_every_phase(timer):
     page.clock.run_for((SWITCH + TARGET + 1) * 1000)
     expect(page.locator("#timer")).to_have_attribute("data-phase", "done")
     assert serious() == [], "done"
+
+
+def test_the_side_is_said_in_the_levels_own_words(page, live_server, clinic):
+    page.add_init_script(RECORD_CUES)
+    open_timer(page, live_server, clinic["prescription"])
+    voice = page.evaluate("'speechSynthesis' in window")
+    page.get_by_role("button", name="Start").click()
+    words = "Left leg long and relaxed, the other knee drawn to your chest"
+    expect(page.locator("#timer-side")).to_have_text(f"Next: {words}")
+    page.clock.run_for((clinic["prescription"].get_ready_seconds + 1) * 1000)
+    expect(page.locator("#timer-side")).to_have_text(words)
+    if voice:
+        assert ("speak", f"{words}: hold for 30 seconds") in cues_since(page, 0)

@@ -112,3 +112,25 @@ class TestSaferWording:
         exercise.refresh_from_db()
         assert exercise.education == "Edited since."
         assert psoas_level(1).cautions == SHIPPED.LEVELS[0]["cautions"]
+
+
+class TestSideCues:
+    def test_each_psoas_level_says_which_leg_does_what(self):
+        assert psoas_level(1).side_words("Left") == (
+            "Left leg long and relaxed, the other knee drawn to your chest"
+        )
+        assert psoas_level(2).side_words("Right").startswith("Right leg hanging off the edge")
+
+    def test_a_level_without_a_cue_says_the_side(self):
+        level = psoas_level(1)
+        level.side_cue = ""
+        assert level.side_words("Left") == "Left side"
+
+    @pytest.mark.parametrize("cue", ["Left leg long", "{side} and {side}"])
+    def test_a_cue_must_say_where_the_side_goes_once(self, cue):
+        from django.core.exceptions import ValidationError
+
+        level = psoas_level(1)
+        level.side_cue = cue
+        with pytest.raises(ValidationError, match="once where the timer says Left or Right"):
+            level.full_clean()

@@ -43,7 +43,19 @@ class StepInlineFormSet(PictureFilesFormSet):
     def save(self, commit=True):
         if commit:
             self._park_moving_steps()
+            self._release_the_hold()
         return super().save(commit)
+
+    def _release_the_hold(self):
+        # One step is the hold (a constraint): the step that stops being it lets go first,
+        # so that another may become it in the same save.
+        letting_go = [
+            form.instance.pk
+            for form in self.initial_forms
+            if form.initial.get("is_the_hold")
+            and (not form.cleaned_data.get("is_the_hold") or self._should_delete_form(form))
+        ]
+        Step.objects.filter(pk__in=letting_go).update(is_the_hold=False)
 
     def _park_moving_steps(self):
         # Rows are saved one at a time, so renumbering 1, 2 to 2, 3 would collide with the
@@ -62,13 +74,15 @@ class StepInlineFormSet(PictureFilesFormSet):
 
     def clean(self):
         super().clean()
-        if any(self.errors) or not self.instance.published:
+        if any(self.errors):
             return
         # Untouched extra forms have empty cleaned_data; saved steps always have some.
         kept = [
             form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        if not kept:
+        if sum(1 for form in kept if form.cleaned_data.get("is_the_hold")) > 1:
+            raise ValidationError("Only one step of a level is the hold: untick the others.")
+        if self.instance.published and not kept:
             raise ValidationError(NO_STEPS_MESSAGE)
 
 
@@ -90,7 +104,7 @@ class StepInline(ThumbnailMixin, admin.TabularInline):
     model = Step
     form = StepForm
     formset = StepInlineFormSet
-    fields = ["order", "text", "thumbnail", "upload", "alt_text", "remove_picture"]
+    fields = ["order", "text", "is_the_hold", "thumbnail", "upload", "alt_text", "remove_picture"]
     readonly_fields = ["thumbnail"]
     extra = 1
 

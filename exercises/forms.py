@@ -64,7 +64,7 @@ class StepForm(PictureFormMixin, forms.ModelForm):
 
     class Meta:
         model = Step
-        fields = ["order", "text", "upload", "alt_text", "remove_picture"]
+        fields = ["order", "text", "is_the_hold", "upload", "alt_text", "remove_picture"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
 

@@ -256,6 +256,12 @@ class Level(models.Model):
         images = self.images.all()
         return images[0] if images else None
 
+    @property
+    def hold_step(self):
+        """The step that is held (Step.is_the_hold), or None; no query when the steps were
+        prefetched."""
+        return next((step for step in self.steps.all() if step.is_the_hold), None)
+
     def picture_urls(self):
         """The addresses of every picture of the level and its steps (from prefetched
         images and steps when there are)."""
@@ -430,11 +436,22 @@ class Step(Picture):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_STEPS)]
     )
     text = models.TextField()
+    is_the_hold = models.BooleanField(
+        "the hold",
+        default=False,
+        help_text="The step that is held: the timer shows it, and its picture, during each hold.",
+    )
 
     class Meta:
         # level_id, not level: ordering by the relation would join in Level's own ordering.
         ordering = ["level_id", "order"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["level"],
+                condition=Q(is_the_hold=True),
+                name="one_hold_step_per_level",
+                violation_error_message="Only one step of a level is the hold.",
+            ),
             models.UniqueConstraint(fields=["level", "order"], name="step_order_unique_per_level"),
             models.CheckConstraint(condition=Q(order__gte=1), name="step_order_positive"),
             models.CheckConstraint(

@@ -238,13 +238,18 @@ def render_timer(request, patient, prescription, now, tz, day, *, hold_form=None
     done = adherence.holds_by_side(prescription=prescription, day=day, tz=tz)
     cards = RecentProgram.read(patient, day, tz).cards()
     in_session = request.GET.get(SESSION) == SESSION_ON
+    level = prescription.level
+    prefetch_related_objects([level], "steps")
+    hold_step = level.hold_step
     context = {
         "next_card": next_card_after(cards, prescription),
         "in_session": in_session,
         "prescription": prescription,
         "level": prescription.level,
-        "picture": prescription.level.main_image,
-        "steps": prescription.level.steps.all(),
+        # During each hold the timer shows the step that is held, and its picture.
+        "hold_step": hold_step,
+        "picture": hold_step if hold_step and hold_step.has_picture else level.main_image,
+        "steps": level.steps.all(),
         "active": prescription.is_active_on(day),
         "progress": side_progress(prescription, done),
         "hold_form": hold_form or HoldLogForm(prescription=prescription, now=now, tz=tz),

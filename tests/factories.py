@@ -181,6 +181,7 @@ def install_shipped_program():
         ("0006_psoas_illustrations", "install"),
         ("0007_psoas_safety_wording", "forward"),
         ("0009_level_side_cue", "install"),
+        ("0010_step_is_the_hold", "mark"),
     ]:
         getattr(import_module(f"exercises.migrations.{migration}"), function)(apps, None)
     return Exercise.objects.get(slug="psoas-stretch")

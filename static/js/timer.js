@@ -49,6 +49,8 @@
     phase: document.getElementById("timer-phase"),
     icon: document.getElementById("timer-icon"),
     side: document.getElementById("timer-side"),
+    // The level's step that is held, if its content says which one it is.
+    holdStep: document.getElementById("timer-step"),
     dial: document.getElementById("timer-dial"),
     ring: document.getElementById("timer-ring"),
     voice: document.getElementById("timer-voice"),
@@ -163,6 +165,9 @@
     root.dataset.phase = kind;
     el.phase.textContent = PHASES[kind].word;
     el.icon.textContent = PHASES[kind].icon;
+    if (el.holdStep) {
+      el.holdStep.hidden = kind !== "hold";
+    }
   }
 
   function nextHold(index) {

@@ -147,10 +147,23 @@ def test_a_refused_pain_score_keeps_what_the_patient_wrote(page, live_server, pr
 
 def test_the_picture_clock_and_buttons_share_one_phone_screen(page, live_server, clinic):
     page.set_viewport_size(WIDTHS["phone"])
+    page.clock.install()
     log_in(page, live_server, "alice@example.com")
     page.goto(f"{live_server.url}/program/{clinic['prescription'].pk}/")
     page.get_by_role("button", name="Start").click()
     picture = page.get_by_role("img", name="Lying on the back on a bed, one knee drawn")
-    for shown in (picture, page.locator("#timer-clock"), page.get_by_role("button", name="Stop")):
+    clock, stop = page.locator("#timer-clock"), page.get_by_role("button", name="Stop")
+    for shown in (picture, clock, stop):
+        expect(shown).to_be_in_viewport(ratio=1)
+    # During the hold, the step that is held joins them, still on the one screen.
+    page.clock.run_for((clinic["prescription"].get_ready_seconds + 1) * 1000)
+    step = page.locator("#timer-step")
+    expect(step).to_contain_text("Breathe slowly and deeply")
+    for shown in (
+        picture,
+        step,
+        page.locator("#timer-clock"),
+        page.get_by_role("button", name="Stop"),
+    ):
         expect(shown).to_be_in_viewport(ratio=1)
     assert page.evaluate("window.innerHeight") == 844

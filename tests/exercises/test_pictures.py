@@ -79,6 +79,8 @@ def level_page_data(level, *, images=(), video=None, steps=None):
             f"steps-{index}-text": step.text,
             f"steps-{index}-alt_text": step.alt_text,
         }
+        if step.is_the_hold:
+            data[f"steps-{index}-is_the_hold"] = "on"
         for name, value in (steps or {}).get(step.order, {}).items():
             data[f"steps-{index}-{name}"] = value
     shown = list(level.images.all())
@@ -385,3 +387,24 @@ def test_a_level_without_pictures_shows_none(client, alice_patient, today):
     page = client.get(reverse("patients:today")).content.decode()
     assert "today-picture" not in page.split("Neck stretch")[1].split("</article>")[0]
     assert Level.objects.get(pk=level.pk).main_image is None
+
+
+class TestTheHoldStep:
+    def test_the_hold_moves_from_one_step_to_another_in_one_save(self, editor_client, level_1):
+        assert level_1.hold_step.order == 4
+        data = level_page_data(level_1, steps={3: {"is_the_hold": "on"}, 4: {"is_the_hold": ""}})
+        response = editor_client.post(level_page(level_1), data)
+        assert response.status_code == 302, errors_of(response)
+        assert Level.objects.get(pk=level_1.pk).hold_step.order == 3
+
+    def test_two_holds_are_refused_with_a_message(self, editor_client, level_1):
+        data = level_page_data(level_1, steps={3: {"is_the_hold": "on"}, 4: {"is_the_hold": "on"}})
+        response = editor_client.post(level_page(level_1), data)
+        assert response.status_code == 200
+        errors = " ".join(
+            str(error)
+            for inline in response.context["inline_admin_formsets"]
+            for error in inline.formset.non_form_errors()
+        )
+        assert "Only one step of a level is the hold" in errors
+        assert Level.objects.get(pk=level_1.pk).hold_step.order == 4

@@ -13,6 +13,21 @@ from portal.admin import HardenedAdminMixin
 NO_STEPS_MESSAGE = "A published level needs at least one step. Add a step or untick Published."
 
 
+class FilesGoWithTheLevelsMixin:
+    """Deleting levels (or an exercise, with its levels) deletes their stored files too,
+    once the deletion is committed."""
+
+    def levels_of(self, queryset):
+        return queryset
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        pictures.files_discard(pictures.level_files(self.levels_of(queryset)))
+        super().delete_queryset(request, queryset)
+
+
 class InUseWithoutNamesMixin:
     """Content is refused deletion while patients' prescriptions use it, and the page
     that says so counts them: it never names a patient (content editors see none)."""
@@ -152,7 +167,9 @@ class LevelChangeListForm(forms.ModelForm):
 
 
 @admin.register(Level)
-class LevelAdmin(HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin):
+class LevelAdmin(
+    FilesGoWithTheLevelsMixin, HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin
+):
     list_display = ["__str__", "exercise", "number", "hold_range_label", "each_side", "published"]
     list_display_links = ["__str__"]
     list_editable = ["published"]
@@ -218,7 +235,9 @@ class LevelInline(admin.TabularInline):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin):
+class ExerciseAdmin(
+    FilesGoWithTheLevelsMixin, HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin
+):
     list_display = ["name", "body_region", "level_count", "order", "published"]
     list_editable = ["order", "published"]
     list_filter = ["published", "body_region"]
@@ -233,3 +252,6 @@ class ExerciseAdmin(HardenedAdminMixin, InUseWithoutNamesMixin, admin.ModelAdmin
     @admin.display(description="levels", ordering="level_count")
     def level_count(self, exercise):
         return exercise.level_count
+
+    def levels_of(self, queryset):
+        return Level.objects.filter(exercise__in=queryset)

@@ -95,12 +95,16 @@ class LevelVideoForm(PictureFormMixin, forms.ModelForm):
         video = self.cleaned_data.get("video")
         if isinstance(video, UploadedFile):
             self.instance.video_type = uploads.video_kind(video)
+            # Stored (and served by an object store) as what it is, never as what the
+            # browser said it was.
+            video.content_type = f"video/{self.instance.video_type}"
         return video
 
     def clean_captions(self):
         captions = self.cleaned_data.get("captions")
         if isinstance(captions, UploadedFile):
             uploads.captions_read(captions)
+            captions.content_type = "text/vtt"
         return captions
 
     def clean(self):

@@ -58,3 +58,19 @@ def _delete(names):
             # Whatever the storage raises (a file system's OSError, an object store's
             # client error), a file that stays behind costs some storage and no more.
             logger.warning("Could not delete the stored file %s", name, exc_info=True)
+
+
+def level_files(levels):
+    """Every stored file of these levels: their pictures', their steps', their videos'
+    (the video, its captions and its poster)."""
+    from exercises.models import LevelImage, LevelVideo, Step
+
+    names = []
+    for picture in [
+        *LevelImage.objects.filter(level__in=levels),
+        *Step.objects.filter(level__in=levels, illustration="", width__isnull=False),
+    ]:
+        names.extend(picture.stored_names())
+    for video in LevelVideo.objects.filter(level__in=levels):
+        names.extend([video.video.name, video.captions.name, *video.stored_names()])
+    return names

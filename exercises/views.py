@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -40,5 +41,7 @@ def level_detail(request, slug, number):
             "next_level": level.next_in(levels),
             "prescription": current_prescription_of(request.user, level, clinic_today()),
             "video": LevelVideo.objects.filter(level=level).first(),
+            # Captions from an object store load only as a CORS request (README).
+            "media_elsewhere": settings.PORTAL_MEDIA.elsewhere,
         },
     )

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -120,8 +122,25 @@ class PatientInviteForm(forms.ModelForm):
         return unused_email(self.cleaned_data["email"])
 
 
+class AdministratorsOnlyMixin:
+    """Patient records in the admin are the administrator's alone, whatever permissions a
+    group is given: clinicians have the clinic workspace, content editors see none."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+
 @admin.register(Patient)
-class PatientAdmin(HardenedAdminMixin, admin.ModelAdmin):
+class PatientAdmin(AdministratorsOnlyMixin, HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "email", "clinician", "adherence_14_days", "latest_pain_score"]
     list_select_related = ["user", "clinician"]
     list_filter = ["clinician"]
@@ -234,7 +253,10 @@ class PatientAdmin(HardenedAdminMixin, admin.ModelAdmin):
             if prescription.pk is None:
                 services.prescription_create(
                     patient=form.instance,
-                    dose=services.Dose.of(prescription),
+                    # The timer's lengths are not on this form: the level's, as anywhere.
+                    dose=replace(
+                        services.Dose.of(prescription), get_ready_seconds=None, rest_seconds=None
+                    ),
                     prescribed_by=request.user,
                     start_date=prescription.start_date,
                     end_date=prescription.end_date,
@@ -265,7 +287,7 @@ class VisiblePatientFilter(admin.SimpleListFilter):
         return queryset.filter(patient_id=int(value))
 
 
-class ReadOnlyRecordAdmin(ReadOnlyAdmin):
+class ReadOnlyRecordAdmin(AdministratorsOnlyMixin, ReadOnlyAdmin):
     """What patients log is their record: staff read and export it, nobody edits it here."""
 
     actions = ["export_csv"]

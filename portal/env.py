@@ -119,8 +119,9 @@ def passkey_origin(site_url):
     return f"{parts.scheme}://{host}{port}"
 
 
-def env_origin(name, default):
-    """An origin (``https://portal.clinic.example``, no path) as a browser writes it."""
+def env_origin(name, default, *, for_passkeys=True):
+    """An origin (``https://portal.clinic.example``, no path) as a browser writes it; for
+    passkeys, with ``localhost`` for an IP address (passkey_origin)."""
     value = env_str(name)
     if value is None:
         return default
@@ -140,6 +141,8 @@ def env_origin(name, default):
             f"{name} must be an origin such as https://portal.clinic.example (no path), "
             f"not {value!r}."
         )
+    if not for_passkeys:
+        return value.rstrip("/")
     return passkey_origin(value)
 
 
@@ -153,11 +156,11 @@ class MediaStorage:
     addresses are on when that is not the portal's own (for the CSP)."""
 
     storage: dict
-    origin: str | None = None
+    origins: tuple = ()
 
     @property
-    def origins(self):
-        return [self.origin] if self.origin else []
+    def elsewhere(self):
+        return bool(self.origins)
 
 
 def env_media_storage(*, bucket, endpoint, region, domain):
@@ -185,7 +188,16 @@ def env_media_storage(*, bucket, endpoint, region, domain):
                 f"PORTAL_MEDIA_DOMAIN is a host name such as media.clinic.example, not {domain!r}."
             )
         options["custom_domain"] = domain
-    origin = f"https://{domain}" if domain else endpoint or "https://*.amazonaws.com"
+    if domain:
+        origins = (f"https://{domain}",)
+    elif endpoint:
+        origins = (endpoint,)
+    else:
+        # Amazon's addresses for this bucket alone (boto3 writes either), never any bucket.
+        hosts = [f"{bucket}.s3.amazonaws.com"]
+        if region:
+            hosts.append(f"{bucket}.s3.{region}.amazonaws.com")
+        origins = tuple(f"https://{host}" for host in hosts)
     return MediaStorage(
-        storage={"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, origin=origin
+        storage={"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, origins=origins
     )

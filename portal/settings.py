@@ -233,7 +233,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("PORTAL_MEDIA_ROOT", str(BASE_DIR / "media")))
 PORTAL_MEDIA = env_media_storage(
     bucket=env_str("PORTAL_MEDIA_BUCKET"),
-    endpoint=env_origin("PORTAL_MEDIA_ENDPOINT", None),
+    endpoint=env_origin("PORTAL_MEDIA_ENDPOINT", None, for_passkeys=False),
     region=env_str("PORTAL_MEDIA_REGION"),
     domain=env_str("PORTAL_MEDIA_DOMAIN"),
 )

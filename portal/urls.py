@@ -88,5 +88,5 @@ urlpatterns = [
 
 # The library's uploads while developing (`make run`); in production the proxy serves
 # MEDIA_ROOT, or the pictures live in an object store (README, "Pictures and video").
-if settings.PORTAL_MEDIA.origin is None:
+if not settings.PORTAL_MEDIA.elsewhere:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,5 +1,6 @@
 """Which step of a level is the hold, shown by the timer during each hold; for the psoas
-program, the fourth step of each level (breathe and hold), when no step is marked yet.
+program, the fourth step of each level (breathe and hold), where it is still as shipped
+and no step is marked yet.
 """
 
 from importlib import import_module
@@ -12,10 +13,14 @@ HOLD_STEP = 4
 
 def mark(apps, schema_editor):
     Step = apps.get_model("exercises", "Step")
-    for number in (1, 2):
-        steps = Step.objects.filter(level__exercise__slug=PSOAS.SLUG, level__number=number)
+    for spec in PSOAS.LEVELS:
+        steps = Step.objects.filter(level__exercise__slug=PSOAS.SLUG, level__number=spec["number"])
         if not steps.filter(is_the_hold=True).exists():
-            steps.filter(order=HOLD_STEP).update(is_the_hold=True)
+            # Only while the step is still the one that shipped: a clinic's reworded or
+            # reordered level is left for its editor to mark.
+            steps.filter(order=HOLD_STEP, text=spec["steps"][HOLD_STEP - 1]).update(
+                is_the_hold=True
+            )
 
 
 def unmark(apps, schema_editor):

@@ -56,7 +56,8 @@ function cacheFor(pathname) {
   if (pathname.indexOf("/static/") === 0) {
     return STATIC_CACHE;
   }
-  if (pathname.indexOf("/media/") === 0) {
+  // Pictures only: a video comes in ranges (206), which a cache cannot keep whole.
+  if (pathname.indexOf("/media/pictures/") === 0) {
     return PICTURE_CACHE;
   }
   return null;

@@ -77,8 +77,9 @@
     pausedElapsed: 0,
     lastAnnounced: null,
     lastCount: null,
-    // Whether the page was hidden (screen locked, another app) during the current hold.
-    unseen: false,
+    // When the page was hidden (screen locked, another app): [from, to] in Date.now() ms,
+    // to null while it still is.
+    hidden: [],
     // The hold waiting for the patient's answer to "Did you finish this hold?".
     asking: null,
     ticker: null,
@@ -190,7 +191,6 @@
     var coming = nextHold(index);
     showPhase(step.kind);
     if (step.kind === "hold") {
-      state.unseen = document.visibilityState === "hidden";
       el.side.textContent = step.words;
       el.count.textContent = "Hold " + step.number + " of " + step.total;
       say(step.words + ": hold for " + step.seconds + " seconds. Hold " + step.number + " of " + step.total + ".");
@@ -239,13 +239,22 @@
     }
   }
 
+  // Ticks come every 200 ms while the page runs; a longer silence means the page was
+  // frozen (a sleeping phone that said nothing), and that time went unseen as well.
+  var FROZEN_MS = 2000;
+
   function tick() {
+    var now = Date.now();
+    if (state.lastTick && now - state.lastTick > FROZEN_MS) {
+      state.hidden.push([state.lastTick, now]);
+    }
+    state.lastTick = now;
     // A throttled background tab may tick seldom: end every phase that is due, each at
     // the moment it was due, so the set keeps to the clock.
     while (state.running && plan[state.index] && elapsed() >= plan[state.index].seconds) {
       var step = plan[state.index];
       var endedAt = state.phaseStartedAt + (step.seconds - state.pausedElapsed) * 1000;
-      if (step.kind === "hold" && state.unseen) {
+      if (step.kind === "hold" && unseen(endedAt - step.seconds * 1000, endedAt)) {
         // Time the patient did not see is not credited silently: they say.
         ask(step, endedAt);
         return;
@@ -258,6 +267,14 @@
     if (state.index >= 0) {
       render();
     }
+  }
+
+  // Whether the page was hidden for any of [from, to]: a hold it could not see through,
+  // however the time caught up afterwards (a frozen page wakes past the hold's end).
+  function unseen(from, to) {
+    return state.hidden.some(function (span) {
+      return span[0] < to && (span[1] === null || span[1] > from);
+    });
   }
 
   function moveOn(endedAt) {
@@ -310,6 +327,7 @@
     el.pause.textContent = "Pause";
     keepAwake();
     enterPhase(0);
+    state.lastTick = Date.now();
     state.ticker = window.setInterval(tick, 200);
     // The picture, the clock and the buttons on one screen, whatever was read above.
     root.scrollIntoView({ block: "start" });
@@ -325,6 +343,7 @@
       letSleep();
     } else {
       state.phaseStartedAt = Date.now();
+      state.lastTick = Date.now();
       state.running = true;
       el.pause.textContent = "Pause";
       say("Resumed.");
@@ -334,9 +353,13 @@
 
   function stop() {
     var step = plan[state.index];
+    var startedAt = state.phaseStartedAt - state.pausedElapsed * 1000;
     if (state.asking) {
       state.asking = null;
       el.question.hidden = true;
+    } else if (step && step.kind === "hold" && unseen(startedAt, Date.now())) {
+      // Part of it went unseen: nothing is credited that the patient did not confirm.
+      addLogLine(step.label + ": not saved, as the screen was off for part of it");
     } else if (step && step.kind === "hold") {
       var held = Math.floor(elapsed());
       if (held >= 1) {
@@ -464,9 +487,12 @@
   el.pause.addEventListener("click", togglePause);
   el.stop.addEventListener("click", stop);
   document.addEventListener("visibilitychange", function () {
-    var step = plan[state.index];
-    if (document.visibilityState === "hidden" && state.running && step && step.kind === "hold") {
-      state.unseen = true;
+    var last = state.hidden[state.hidden.length - 1];
+    if (document.visibilityState === "hidden" && state.running && !(last && last[1] === null)) {
+      state.hidden.push([Date.now(), null]);
+    }
+    if (document.visibilityState === "visible" && last && last[1] === null) {
+      last[1] = Date.now();
     }
     if (document.visibilityState === "visible" && state.running) {
       keepAwake();

@@ -45,5 +45,6 @@ def look_away(page):
         seen("hidden");
         document.dispatchEvent(new Event("visibilitychange"));
         seen("visible");
+        document.dispatchEvent(new Event("visibilitychange"));
     }"""
     )

@@ -220,3 +220,25 @@ def test_the_side_is_said_in_the_levels_own_words(page, live_server, clinic):
     expect(page.locator("#timer-side")).to_have_text(words)
     if voice:
         assert ("speak", f"{words}: hold for 30 seconds") in cues_since(page, 0)
+
+
+def test_a_phone_that_slept_without_a_word_is_asked_too(timer, prescription):
+    page = timer
+    page.get_by_role("button", name="Start").click()
+    page.clock.run_for((GET_READY + 5) * 1000)
+    # Two minutes pass with the page frozen: no tick, no visibility change, then it wakes.
+    page.clock.fast_forward(120_000)
+    page.clock.run_for(1000)
+    expect(page.get_by_role("alertdialog", name="Did you finish this hold?")).to_be_visible()
+    assert not HoldLog.objects.filter(prescription=prescription).exists()
+
+
+def test_stopping_during_a_hold_the_page_did_not_see_saves_nothing(timer, prescription):
+    page = timer
+    page.get_by_role("button", name="Start").click()
+    page.clock.run_for((GET_READY + 5) * 1000)
+    look_away(page)
+    page.clock.run_for(5000)
+    page.get_by_role("button", name="Stop").click()
+    expect(page.locator("#timer-log li").first).to_contain_text("not saved")
+    assert not HoldLog.objects.filter(prescription=prescription).exists()

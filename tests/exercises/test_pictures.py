@@ -408,3 +408,20 @@ class TestTheHoldStep:
         )
         assert "Only one step of a level is the hold" in errors
         assert Level.objects.get(pk=level_1.pk).hold_step.order == 4
+
+
+def test_deleting_a_level_deletes_its_files_once_deleted(
+    editor_client, calf, media_root, django_capture_on_commit_callbacks
+):
+    data = level_page_data(
+        calf,
+        images=[{"order": 1, "upload": jpeg(), "alt_text": "Wall."}],
+        steps={1: {"upload": jpeg((900, 600)), "alt_text": "Facing the wall."}},
+    )
+    assert editor_client.post(level_page(calf), data).status_code == 302
+    assert len(stored_files(media_root)) == 5  # 480, 960, 1200 wide; the step 480, 900
+    delete = reverse("admin:exercises_level_delete", args=[calf.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Level.objects.filter(pk=calf.pk).exists()
+    assert stored_files(media_root) == []

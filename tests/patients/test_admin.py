@@ -266,3 +266,14 @@ def test_only_the_library_and_the_administrator_are_shown_the_admin(client, ever
         client.force_login(everyone[name])
         shown[name] = "Administration" in client.get(reverse("exercises:library")).content.decode()
     assert shown == {"carol": False, "erin": True, "ada": True}
+
+
+def test_a_clinician_given_patient_permissions_still_stays_out(client, carol, alice_rx):
+    from django.contrib.auth.models import Permission
+
+    carol.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="patients", codename__startswith="view")
+    )
+    client.force_login(carol)
+    assert client.get(PATIENTS).status_code == 403
+    assert client.get(patient_page(alice_rx.patient)).status_code == 403

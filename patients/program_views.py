@@ -163,6 +163,9 @@ def prescription_change(request, patient_id, prescription_id):
     if posted is not None and form.is_valid():
         try:
             if PREVIEW in posted:
+                services.prescription_change_check(
+                    prescription=prescription, dose=form.dose(), today=today
+                )
                 preview = program_preview([form.dose()], today=today)
             else:
                 changed = services.prescription_change(

@@ -256,6 +256,19 @@ def program_template_save(*, name, program, by, template=None):
     return template
 
 
+def prescription_change_check(*, prescription, dose, today):
+    """Raises ValidationError, with a message for the clinician, unless ``dose`` may
+    replace ``prescription`` from today (what prescription_change and its preview ask)."""
+    if not prescription.is_active_on(today):
+        raise ValidationError(
+            "This prescription is no longer current; it may have been changed already."
+        )
+    if dose.level.exercise_id != prescription.exercise_id:
+        raise ValidationError("Choose a level of the same exercise, or add the other exercise.")
+    if all(getattr(prescription, field) == value for field, value in dose.terms().items()):
+        raise ValidationError("Nothing changed: the dose and the level are as they were.")
+
+
 @transaction.atomic
 def prescription_change(*, prescription, dose, by, today):
     """A new dose, or another level of the same exercise, from today: the prescription
@@ -274,15 +287,8 @@ def prescription_change(*, prescription, dose, by, today):
         .select_related("level", "patient")
         .get(pk=prescription.pk)
     )
-    if not current.is_active_on(today):
-        raise ValidationError(
-            "This prescription is no longer current; it may have been changed already."
-        )
-    if dose.level.exercise_id != current.exercise_id:
-        raise ValidationError("Choose a level of the same exercise, or add the other exercise.")
+    prescription_change_check(prescription=current, dose=dose, today=today)
     terms = dose.terms()
-    if all(getattr(current, field) == value for field, value in terms.items()):
-        raise ValidationError("Nothing changed: the dose and the level are as they were.")
     patient = current.patient
     if current.start_date == today and not current.hold_logs.exists():
         for field, value in terms.items():

@@ -167,3 +167,13 @@ def test_the_builders_preview_refuses_a_stretch_the_patient_does_already(
     assert response.status_code == 400
     assert "already has a prescription of this exercise" in response.content.decode()
     assert "will see" not in response.content.decode()
+
+
+def test_the_change_forms_preview_refuses_a_change_that_changes_nothing(carol_client, alice_rx):
+    url = reverse("patients:prescription-change", args=[alice_rx.patient_id, alice_rx.pk])
+    form = carol_client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    response = carol_client.post(url, data | {"preview": "1"})
+    assert response.status_code == 400
+    assert "Nothing changed" in response.content.decode()
+    assert "will see" not in response.content.decode()

@@ -13,6 +13,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from exercises.models import LevelImage, LevelVideo, Step
+
 logger = logging.getLogger(__name__)
 
 FOLDER = "pictures"
@@ -63,8 +65,6 @@ def _delete(names):
 def level_files(levels):
     """Every stored file of these levels: their pictures', their steps', their videos'
     (the video, its captions and its poster)."""
-    from exercises.models import LevelImage, LevelVideo, Step
-
     names = []
     for picture in [
         *LevelImage.objects.filter(level__in=levels),

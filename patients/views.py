@@ -328,8 +328,9 @@ def log_pain(request):
         f"Saved: pain {pain.score} out of 10." if created else "That pain score was already saved."
     )
     if wants_json(request):
-        # After a severe score the page is shown again, with the clinic's number first.
-        severe = severe_pain_of(recent_pain_days(patient, day, tz), day) is not None
+        # After a severe score the page is shown again, with the clinic's number first
+        # (an earlier severe score this week is on the page already).
+        severe = pain.score >= flags.SEVERE_PAIN
         answer = {
             "status": "saved" if created else "already-saved",
             "id": pain.pk,

@@ -1,17 +1,17 @@
 """Reminders: the patients' daily e-mail and the clinicians' weekly digest.
 
 `manage.py send_reminders` runs from cron every 15 minutes. It is idempotent: what it
-sends is recorded (ReminderSent) and never sent twice for the same day or week. The
+sends is recorded (ReminderSent) and never sent twice for the same day or week. It
+queues the e-mails (portal/mail.py), which the task worker sends and, if the mail
+server is down, tries again. The
 patient's e-mail says only that the stretches are waiting; the digest names patients and
 their flags, nothing more.
 """
 
-import logging
 from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -19,25 +19,20 @@ from django.urls import reverse
 
 from patients import adherence, summaries
 from patients.models import Patient, ReminderSent
-from portal import roles
+from portal import mail, roles
 from portal.clock import day_start, local_date
-
-logger = logging.getLogger(__name__)
 
 DIGEST_HOUR = 8
 
 
-def _send_once(recipient, kind, day, **mail):
-    """Send unless already sent for this day; the record and the e-mail stand or fall
-    together, so a failed e-mail is tried again on the next run."""
+def _send_once(recipient, kind, day, *, subject, body):
+    """Queue unless already queued for this day: the record and the queued e-mail stand
+    or fall together."""
     try:
         with transaction.atomic():
             ReminderSent.objects.create(recipient=recipient, kind=kind, day=day)
-            send_mail(from_email=None, recipient_list=[recipient.email], **mail)
+            mail.send_later(to=recipient.email, subject=subject, body=body, automatic=True)
     except IntegrityError:
-        return False
-    except OSError:
-        logger.warning("A %s e-mail could not be sent; it will be tried again.", kind)
         return False
     return True
 
@@ -76,7 +71,7 @@ def send_patient_reminders(*, now, tz, site_url):
             ReminderSent.Kind.PATIENT,
             today,
             subject=f"{settings.PORTAL_CLINIC_NAME}: your stretches are waiting",
-            message=render_to_string("patients/email/reminder.txt", context),
+            body=render_to_string("patients/email/reminder.txt", context),
         )
     return sent
 
@@ -123,6 +118,6 @@ def send_clinician_digests(*, now, tz, site_url):
                 f"{settings.PORTAL_CLINIC_NAME}: {count} patient{pluralize(count)} to look at "
                 "this week"
             ),
-            message=render_to_string("patients/email/digest.txt", context),
+            body=render_to_string("patients/email/digest.txt", context),
         )
     return sent

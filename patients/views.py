@@ -28,6 +28,7 @@ from patients.forms import (
 from patients.models import HoldLog, PainScore, Patient, Prescription
 from portal import audit
 from portal.clock import clinic_now, day_start, local_date
+from portal.http import wants_json
 from portal.redirects import redirect_next
 from portal.sessions import fresh_sign_in_required
 
@@ -43,10 +44,6 @@ SESSION_ON = "on"
 SESSION_DONE = "done"
 
 PROGRESSION_NOTE_DAYS = 14
-
-
-def wants_json(request):
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def side_progress(prescription, done_by_side):

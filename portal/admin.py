@@ -13,6 +13,8 @@ from django.http import HttpResponseBadRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from portal import audit, passkeys, two_factor
 from portal.models import AuditEvent, ClinicContact, User
@@ -236,3 +238,18 @@ for device_model in (TOTPDevice, StaticDevice, WebAuthnCredential):
     if admin.site.is_registered(device_model):
         admin.site.unregister(device_model)
     admin.site.register(device_model, SecondFactorAdmin)
+
+
+# The task queue (portal/mail.py), for the administrator who wonders where an e-mail is:
+# what the library shows, read-only and hardened like every admin of the portal. Its
+# arguments name the people written to, so only administrators see it.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(HardenedAdminMixin, DBTaskResultAdmin):
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser

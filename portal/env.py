@@ -41,6 +41,16 @@ def env_bool(name, default):
     )
 
 
+def env_choice(name, choices, default):
+    """One of ``choices``, or the environment variable's name and what it may be."""
+    value = env_str(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be one of {', '.join(choices)}, not {value!r}."
+        )
+    return value
+
+
 def env_int(name, default, *, minimum=None):
     raw = env_str(name)
     if raw is None:
@@ -80,8 +90,10 @@ def env_time_zone(name, default):
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
 
 
-def env_database(name, default, *, conn_max_age):
-    """A Django DATABASES entry from a URL: SQLite or PostgreSQL, nothing else."""
+def env_database(name, default, *, conn_max_age, connect_timeout, statement_timeout):
+    """A Django DATABASES entry from a URL: SQLite or PostgreSQL, nothing else. On
+    PostgreSQL, connecting gives up after ``connect_timeout`` seconds and the server
+    cancels any statement that runs longer than ``statement_timeout`` (0: no limit)."""
     url = env_str(name, default)
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in DATABASE_SCHEMES:
@@ -97,7 +109,23 @@ def env_database(name, default, *, conn_max_age):
         ) from None
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"The environment variable {name} names no database.")
+    if scheme != "sqlite":
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", connect_timeout)
+        server_options = options.get("options", "")
+        options["options"] = f"{server_options} -c statement_timeout={statement_timeout}s".strip()
     return config
+
+
+def redis_cache(url, *, key_prefix="holdfast"):
+    """The CACHES entry for a Redis the portal lives without (portal/cache.py): a
+    quarter of a second to connect or to answer, then the call is a miss."""
+    return {
+        "BACKEND": "portal.cache.ForgivingRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}

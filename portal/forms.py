@@ -11,8 +11,10 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.template.loader import render_to_string
+from django_tasks import task
 
-from portal import invitations, roles
+from portal import invitations, mail, roles
 from portal.clock import clinic_now
 
 
@@ -74,21 +76,48 @@ class CrispyMixin:
 class ResetRequestForm(CrispyMixin, PasswordResetForm):
     """A link to choose a new password; for a patient who never chose one, a fresh
     invitation instead (a reset has nothing to reset). Every address gets the same
-    answer on the page."""
+    answer on the page, in the same time: the request only queues the address, and the
+    worker looks it up (password_reset_mail)."""
 
     submit_label = "Send me a link"
+    subject_template_name = "registration/reset_subject.txt"
+    email_template_name = "registration/reset_email.txt"
 
     def save(self, **kwargs):
-        """The link in the e-mail is built from PORTAL_SITE_URL, never from the Host the
-        request named (which whoever sends the request chooses)."""
+        """Queue the address; whatever the view passes is decided here, by the worker."""
+        password_reset_mail.enqueue(email=self.cleaned_data["email"])
+
+    def deliver(self):
+        """Send what the address is owed; False if a message did not leave. The link is
+        built from PORTAL_SITE_URL, never from the Host the request named (which whoever
+        sends the request chooses)."""
+        self.delivered = True
         for user in self.never_signed_in(self.cleaned_data["email"]):
             invitations.invitation_send(
                 user=user, clinician=user.patient.clinician, by=None, now=clinic_now()[0]
             )
         site = urlsplit(settings.PORTAL_SITE_URL)
-        kwargs["domain_override"] = site.netloc
-        kwargs["use_https"] = site.scheme == "https"
-        return super().save(**kwargs)
+        super().save(
+            domain_override=site.netloc,
+            use_https=site.scheme == "https",
+            subject_template_name=self.subject_template_name,
+            email_template_name=self.email_template_name,
+            extra_email_context={"clinic_name": settings.PORTAL_CLINIC_NAME},
+        )
+        return self.delivered
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = " ".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        self.delivered &= mail.deliver(mail.message(to=to_email, subject=subject, body=body))
 
     def never_signed_in(self, email):
         accounts = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
@@ -97,6 +126,14 @@ class ResetRequestForm(CrispyMixin, PasswordResetForm):
             for user in accounts.select_related("patient__clinician")
             if not user.has_usable_password() and roles.has_patient_profile(user)
         ]
+
+
+@task()
+def password_reset_mail(*, email, attempt=1):
+    """The worker's half of a reset request (ResetRequestForm)."""
+    form = ResetRequestForm({"email": email})
+    if form.is_valid() and not form.deliver():
+        mail.again_later(password_reset_mail, attempt=attempt, email=email)
 
 
 class ChoosePasswordForm(CrispyMixin, SetPasswordForm):

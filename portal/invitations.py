@@ -11,15 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
+from django_tasks import task
 
+from portal import mail
 from portal.models import Invitation
 
 INVITATION_VALID_FOR = timedelta(days=7)
@@ -66,28 +68,41 @@ def invitation_link(user):
 
 @transaction.atomic
 def invitation_send(*, user, clinician, by, now):
-    """A new invitation for ``user``, whose link ends every earlier one. The e-mail
-    leaves once the transaction that asked for it is saved; it names the clinic and the
-    clinician, never anything clinical."""
+    """A new invitation for ``user``, whose link ends every earlier one. The e-mail is
+    queued with it (portal/mail.py), and names the clinic and the clinician, never
+    anything clinical."""
     invitation = Invitation.objects.create(user=user, sent_at=now, sent_by=by)
-
-    def send():
-        context = {
-            "user": user,
-            "clinician": clinician,
-            "clinic_name": settings.PORTAL_CLINIC_NAME,
-            "link": invitation_link(user),
-            "days": INVITATION_VALID_FOR.days,
-        }
-        send_mail(
-            subject=render_to_string("registration/invitation_subject.txt", context).strip(),
-            message=render_to_string("registration/invitation_email.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
-
-    transaction.on_commit(send)
+    invitation_mail.enqueue(invitation_id=invitation.pk, clinician_id=clinician.pk)
     return invitation
+
+
+@task()
+def invitation_mail(*, invitation_id, clinician_id, attempt=1):
+    """The invitation's e-mail, with its link made here, by the worker: no link waits
+    in the queue. An invitation that a newer one has replaced is not sent."""
+    invitation = Invitation.objects.select_related("user").filter(pk=invitation_id).first()
+    if invitation is None or Invitation.objects.newest_of(invitation.user) != invitation:
+        return
+    user = invitation.user
+    context = {
+        "user": user,
+        "clinician": get_user_model().objects.filter(pk=clinician_id).first(),
+        "clinic_name": settings.PORTAL_CLINIC_NAME,
+        "link": invitation_link(user),
+        "days": INVITATION_VALID_FOR.days,
+    }
+    email = mail.message(
+        to=user.email,
+        subject=render_to_string("registration/invitation_subject.txt", context).strip(),
+        body=render_to_string("registration/invitation_email.txt", context),
+    )
+    if not mail.deliver(email):
+        mail.again_later(
+            invitation_mail,
+            attempt=attempt,
+            invitation_id=invitation_id,
+            clinician_id=clinician_id,
+        )
 
 
 def invitation_opened(*, user, now):

@@ -14,8 +14,8 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessFailureLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 
+from portal import mail
 from portal.auth import login_username
 from portal.clock import clinic_now
 
@@ -61,9 +61,10 @@ def _tell_owner(username):
     if user is None:
         return
     minutes = int(ACCOUNT_WINDOW.total_seconds() // 60)
-    send_mail(
+    mail.send_later(
+        to=user.email,
         subject=f"{settings.PORTAL_CLINIC_NAME}: sign-in to your account is paused",
-        message=(
+        body=(
             f"Hello {user.first_name or 'there'},\n\n"
             f"There were {settings.PORTAL_ACCOUNT_FAILURE_CEILING} wrong passwords for your "
             f"account within {minutes} minutes, from several places. To keep it safe, "
@@ -72,6 +73,5 @@ def _tell_owner(username):
             "password afterwards. If it keeps happening, tell your clinic.\n\n"
             f"{settings.PORTAL_CLINIC_NAME}\n"
         ),
-        from_email=None,
-        recipient_list=[user.email],
+        automatic=True,
     )

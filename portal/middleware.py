@@ -1,11 +1,24 @@
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import connections
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+from portal.deadlines import (
+    RECYCLE_WORKER,
+    DeadlineExceeded,
+    close_database_connections,
+    close_interrupted_connection,
+    within,
+)
+from portal.http import wants_json
 from portal.sessions import SESSION_SEEN, SESSION_STARTED, limits_of
+from portal.unavailable import unavailable_response
 
 # Writing the session on every request would cost a write per page; a minute is exact
 # enough for a 30-minute idle limit.
@@ -14,6 +27,62 @@ SEEN_RESOLUTION_SECONDS = 60
 # seconds, and when the session ends at the latest (milliseconds since the epoch).
 IDLE_HEADER = "X-Holdfast-Idle-Seconds"
 SESSION_ENDS_HEADER = "X-Holdfast-Session-Ends"
+
+
+class DeadlineMiddleware:
+    """Each request's deadline (portal/deadlines.py). First of all the middleware, so
+    that loading the session and the user is covered too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            with (
+                within(settings.PORTAL_REQUEST_DEADLINE_SECONDS),
+                connections["default"].execute_wrapper(close_interrupted_connection),
+            ):
+                return self.get_response(request)
+        except DeadlineExceeded:
+            close_database_connections()
+            request.META[RECYCLE_WORKER] = True
+            return unavailable_response(request, reason="deadline")
+
+
+class BodyLimitMiddleware:
+    """A request body larger than its address takes is refused before it is read: 413,
+    as JSON to a JSON client. The admin takes the library's pictures and videos
+    (PORTAL_ADMIN_MAX_BODY_BYTES); everything else, forms and JSON of a few fields,
+    PORTAL_MAX_BODY_BYTES. Django's own limit counts no file parts, and would have let
+    a hold arrive with a 20 MB file attached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = (
+            settings.PORTAL_ADMIN_MAX_BODY_BYTES
+            if request.path_info.startswith(ADMIN_PREFIX)
+            else settings.PORTAL_MAX_BODY_BYTES
+        )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return too_large_response(request, limit)
+        return self.get_response(request)
+
+
+ADMIN_PREFIX = "/admin/"
+
+
+def too_large_response(request, limit):
+    size = f"{limit // 1024} KB" if limit < 1024 * 1024 else f"{limit // (1024 * 1024)} MB"
+    message = f"That is more than this address accepts (at most {size}). Nothing was saved."
+    if wants_json(request):
+        return JsonResponse({"message": message}, status=413)
+    return HttpResponse(render_to_string("413.html", {"message": message}), status=413)
 
 
 class SessionTimeoutMiddleware:

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import (
     env_bool,
+    env_choice,
     env_database,
     env_int,
     env_list,
@@ -23,6 +24,7 @@ from portal.env import (
     env_str,
     env_time_zone,
     passkey_origin,
+    redis_cache,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -78,9 +80,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    # First: every request has a deadline, loading its session and user included.
+    "portal.middleware.DeadlineMiddleware",
+    "portal.middleware.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,6 +107,14 @@ MIDDLEWARE = [
     # Last, so that it sees every login attempt the views make.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Request bodies (portal.middleware.BodyLimitMiddleware): the admin takes the library's
+# uploads (a 60 MB video and its poster and captions); every other address, forms and
+# JSON of a few fields. The proxy's limits (deploy/nginx) are a little larger.
+PORTAL_MAX_BODY_BYTES = env_int("PORTAL_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
+PORTAL_ADMIN_MAX_BODY_BYTES = env_int(
+    "PORTAL_ADMIN_MAX_BODY_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024
+)
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -121,11 +136,19 @@ TEMPLATES = [
     },
 ]
 
+# Deadlines (portal/deadlines.py): PostgreSQL gives up connecting after 2 s and cancels a
+# statement after PORTAL_DB_STATEMENT_TIMEOUT_SECONDS; a request that still waits after
+# PORTAL_REQUEST_DEADLINE_SECONDS (a server that stopped answering) is answered 503.
+# gunicorn's worker timeout (gunicorn.conf.py) and the proxy's (deploy/nginx) are longer.
+PORTAL_DB_STATEMENT_TIMEOUT_SECONDS = env_int("PORTAL_DB_STATEMENT_TIMEOUT_SECONDS", 5, minimum=0)
+PORTAL_REQUEST_DEADLINE_SECONDS = env_int("PORTAL_REQUEST_DEADLINE_SECONDS", 8, minimum=0)
 DATABASES = {
     "default": env_database(
         "DATABASE_URL",
         f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+        connect_timeout=2,
+        statement_timeout=PORTAL_DB_STATEMENT_TIMEOUT_SECONDS,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -133,23 +156,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # builds the same index without them, as it should.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
-# Redis, when REDIS_URL is set, holds the cache and the sessions (written through to the
-# database, so a Redis restart logs nobody out). Without it, each process has its own
-# small in-memory cache and sessions live in the database.
+# Redis, when REDIS_URL is set, is the cache, and one the portal lives without
+# (portal/cache.py): its socket timeouts are a quarter of a second, a failing call is a
+# miss, and /healthz reports it. Without it, each process has its own small in-memory
+# cache. Sessions live in the database either way: a session kept in a cache that
+# missed a logout while it was unreachable would come back to life with it.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(
             "The environment variable REDIS_URL must be a redis:// or rediss:// URL."
         )
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "holdfast",
-        }
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -267,7 +285,24 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Seconds before a mail server that does not answer is given up on (the task is retried).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Holdfast <no-reply@localhost>")
+
+# Background work, e-mail above all (portal/mail.py): a queue in the database that
+# `manage.py db_worker` works through (make serve-prod starts one beside gunicorn); with
+# PORTAL_TASKS=immediate, as `make run` and the tests have it, each task runs at once.
+PORTAL_TASKS = env_choice(
+    "PORTAL_TASKS", ["database", "immediate"], "immediate" if DEBUG else "database"
+)
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[PORTAL_TASKS]
+    }
+}
 
 # The portal's address as patients reach it. Every link in an e-mail is built from it,
 # never from the Host a request names.
@@ -341,5 +376,7 @@ LOGGING = {
     "loggers": {
         # The lockout library logs every attempt; its warnings are enough.
         "axes": {"level": "WARNING"},
+        # A line for every task started and finished: the worker says what it does.
+        "django_tasks": {"level": "WARNING"},
     },
 }

@@ -20,16 +20,15 @@ import logging
 import secrets
 from base64 import b32encode
 from datetime import timedelta
-from smtplib import SMTPException
 
 import qrcode
 import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,7 +39,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 from django_otp_webauthn.models import WebAuthnCredential
+from django_tasks import task
 
+from portal import mail
 from portal.clock import clinic_now
 from portal.forms import CrispyMixin
 from portal.models import EnrolmentLink
@@ -106,20 +107,14 @@ def _digest(token):
 
 
 def tell_owner(user, subject, message):
-    """An e-mail to the account's own address about how it signs in. What it reports
-    has happened already: a mail server that fails is logged, and the change stands."""
-    try:
-        send_mail(
-            subject=f"{settings.PORTAL_CLINIC_NAME}: {subject}",
-            message=(
-                f"Hello {user.first_name or 'there'},\n\n{message}\n\n"
-                f"{settings.PORTAL_CLINIC_NAME}\n"
-            ),
-            from_email=None,
-            recipient_list=[user.email],
-        )
-    except (OSError, SMTPException):
-        logger.warning("Could not e-mail account %s about: %s", user.pk, subject)
+    """An e-mail to the account's own address about how it signs in, queued
+    (portal/mail.py): what it reports has happened already, and stands whatever the
+    mail server does."""
+    mail.send_later(
+        to=user.email,
+        subject=f"{settings.PORTAL_CLINIC_NAME}: {subject}",
+        body=f"Hello {user.first_name or 'there'},\n\n{message}\n\n{settings.PORTAL_CLINIC_NAME}\n",
+    )
 
 
 def _tell_owner(user, subject, message):
@@ -134,20 +129,40 @@ def _tell_owner(user, subject, message):
 
 def enrolment_link_send(*, user, now):
     """A new one-time set-up link, e-mailed to the account's own address; earlier
-    links stop working. The link is built from PORTAL_SITE_URL, never from the request."""
+    links stop working. The worker makes the link (enrolment_link_mail), so that it
+    never waits in the queue."""
+    enrolment_link_mail.enqueue(user_id=user.pk)
+
+
+@task()
+def enrolment_link_mail(*, user_id, attempt=1):
+    """Made and sent here, valid from now; each try makes a new link, which ends the
+    one before. The link is built from PORTAL_SITE_URL, never from the request."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    now = clinic_now()[0]
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         EnrolmentLink.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
         EnrolmentLink.objects.create(user=user, token_hash=_digest(token), created=now)
     link = settings.PORTAL_SITE_URL.rstrip("/") + reverse("two-factor-enrol", args=[token])
-    _tell_owner(
-        user,
-        "set up two-factor authentication",
+    body = (
+        f"Hello {user.first_name or 'there'},\n\n"
         "Someone signed in with your password asked to set up two-factor authentication "
         f"for your staff account. Open this link, in the browser where you signed in, "
         f"within {ENROLMENT_LINK_VALID_FOR.seconds // 60} minutes:\n\n{link}\n\n"
-        "The link works once.",
+        "The link works once.\n\n"
+        "If this was not you, tell your clinic's administrator at once: they can remove "
+        f"the factor and you can set up a new one.\n\n{settings.PORTAL_CLINIC_NAME}\n"
     )
+    email = mail.message(
+        to=user.email,
+        subject=f"{settings.PORTAL_CLINIC_NAME}: set up two-factor authentication",
+        body=body,
+    )
+    if not mail.deliver(email):
+        mail.again_later(enrolment_link_mail, attempt=attempt, user_id=user_id)
 
 
 def _spend_link(*, user, token, now):

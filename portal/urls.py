@@ -12,6 +12,9 @@ from portal.sessions import fresh_sign_in_required
 # (the lockout backend only guards logins with a password).
 LINK_LOGIN_BACKEND = "portal.auth.PortalBackend"
 
+# A failing dependency is a 503 with Retry-After; anything else a 500 (portal/unavailable.py).
+handler500 = "portal.unavailable.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -47,11 +50,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=ResetRequestForm,
-            email_template_name="registration/reset_email.txt",
-            subject_template_name="registration/reset_subject.txt",
-        ),
+        auth_views.PasswordResetView.as_view(form_class=ResetRequestForm),
         name="password_reset",
     ),
     path(

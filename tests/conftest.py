@@ -8,6 +8,9 @@ from exercises.models import Level
 from portal import roles
 from tests.factories import make_patient, make_prescription, make_user
 
+# Services of a test's own, to stop or pause: fixtures for every test.
+from tests.own_services import database_queue, own_redis, own_smtp  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):

@@ -17,6 +17,10 @@
   // failing is asked less and less often.
   var RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
   var retries = 0; // since an entry last went through
+  // A server that is busy or missing a part (503) or a proxy that limits the rate (429)
+  // says when to come back (Retry-After, in seconds); the next try waits at least that.
+  var MAX_RETRY_AFTER_MS = 300000;
+  var retryAfterMs = 0;
   var listeners = {}; // entry id -> {onDone, onWaiting}, for entries made by this page
   var flushing = null;
   var flushAgain = false; // an entry arrived while a flush was under way
@@ -96,7 +100,11 @@
     var headers = { Accept: "application/json", "X-CSRFToken": csrfToken() };
     return fetch(entry.url, { method: "POST", body: body, headers: headers, credentials: "same-origin" }).then(
       function (response) {
-        if (response.status >= 500) {
+        if (response.status >= 500 || response.status === 429) {
+          var seconds = parseInt(response.headers.get("Retry-After") || "", 10);
+          if (seconds > 0) {
+            retryAfterMs = Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
+          }
           return { final: false };
         }
         if (response.redirected || response.status === 401 || response.status === 403) {
@@ -156,7 +164,8 @@
 
   function scheduleRetry() {
     if (retryTimer === null) {
-      var delay = RETRY_DELAYS_MS[Math.min(retries, RETRY_DELAYS_MS.length - 1)];
+      var delay = Math.max(RETRY_DELAYS_MS[Math.min(retries, RETRY_DELAYS_MS.length - 1)], retryAfterMs);
+      retryAfterMs = 0;
       retries += 1;
       retryTimer = window.setTimeout(function () {
         retryTimer = null;

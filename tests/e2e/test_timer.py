@@ -134,6 +134,38 @@ def test_a_hold_whose_answer_is_lost_is_sent_again_and_stored_once(page, live_se
     assert HoldLog.objects.filter(prescription=prescription).count() == 1
 
 
+@pytest.mark.parametrize("status", [503, 429])
+def test_a_server_that_says_come_back_later_is_asked_again_no_sooner(
+    page, live_server, prescription, status
+):
+    """A 503 from the portal (a dependency is down) or a 429 from the proxy's rate limit:
+    the hold stays on the phone and is sent after the Retry-After the answer gave."""
+    answers = []
+
+    def busy_at_first(route):
+        if not answers:
+            answers.append(status)
+            route.fulfill(status=status, headers={"Retry-After": "4"}, body="")
+        else:
+            response = route.fetch()
+            answers.append(response.status)
+            route.fulfill(response=response)
+
+    page.route("**/holds/", busy_at_first)
+    open_timer(page, live_server, prescription)
+    page.get_by_role("button", name="Start").click()
+    page.clock.run_for((GET_READY + TARGET) * 1000 + 500)
+    kept = ["Left side, 30 s: kept on this device, will send when online"]
+    expect(page.locator("#timer-log li")).to_have_text(kept)
+    page.clock.run_for(2000)  # sooner than the server asked: not tried yet
+    expect(page.locator("#timer-log li")).to_have_text(kept)
+    assert answers == [status]
+    page.clock.run_for(2500)
+    expect(page.locator("#timer-log li")).to_have_text(["Left side, 30 s: saved"])
+    assert answers == [status, 201]
+    assert HoldLog.objects.filter(prescription=prescription).count() == 1
+
+
 def test_a_refused_pain_score_keeps_what_the_patient_wrote(page, live_server, prescription):
     open_timer(page, live_server, prescription)
     pain = page.locator("#pain-section")

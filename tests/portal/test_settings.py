@@ -22,6 +22,9 @@ from portal.logs import JsonFormatter
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+TIMEOUTS = {"connect_timeout": 2, "statement_timeout": 5}
+
+
 def start_django(code="print('started')", **variables):
     """Start Django in a fresh process with exactly these variables, run ``code`` there."""
     env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "portal.settings"}
@@ -162,19 +165,20 @@ class TestDatabaseUrl:
     def test_it_refuses_what_is_not_sqlite_or_postgres(self, monkeypatch, url):
         monkeypatch.setenv("DB", url)
         with pytest.raises(ImproperlyConfigured, match="DB must be a sqlite:// or postgres://"):
-            env_database("DB", "sqlite:///x.sqlite3", conn_max_age=0)
+            env_database("DB", "sqlite:///x.sqlite3", conn_max_age=0, **TIMEOUTS)
 
     def test_it_refuses_a_postgres_url_without_a_database(self, monkeypatch):
         monkeypatch.setenv("DB", "postgres://user@host:5432")
         with pytest.raises(ImproperlyConfigured, match="DB names no database"):
-            env_database("DB", "sqlite:///x.sqlite3", conn_max_age=0)
+            env_database("DB", "sqlite:///x.sqlite3", conn_max_age=0, **TIMEOUTS)
 
     def test_it_reads_a_postgres_url(self, monkeypatch):
         monkeypatch.setenv("DB", "postgres://clinic:secret@db.internal:5433/holdfast")
-        config = env_database("DB", "sqlite:///x.sqlite3", conn_max_age=30)
+        config = env_database("DB", "sqlite:///x.sqlite3", conn_max_age=30, **TIMEOUTS)
         assert config["ENGINE"] == "django.db.backends.postgresql"
         assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "holdfast")
         assert config["CONN_MAX_AGE"] == 30
+        assert config["OPTIONS"] == {"connect_timeout": 2, "options": "-c statement_timeout=5s"}
 
     def test_a_bad_url_stops_the_portal_naming_the_variable(self):
         result = start_django(DEBUG="1", DATABASE_URL="mysql://db/holdfast")
@@ -199,7 +203,7 @@ def test_a_redis_url_that_is_not_one_stops_the_portal():
     assert "REDIS_URL must be a redis://" in result.stderr
 
 
-def test_with_redis_the_cache_and_sessions_use_it():
+def test_with_redis_the_cache_uses_it_and_sessions_stay_in_the_database():
     result = start_django(
         "from django.conf import settings as s;"
         "print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)",
@@ -207,9 +211,21 @@ def test_with_redis_the_cache_and_sessions_use_it():
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
-        "django.contrib.sessions.backends.cached_db",
+        "portal.cache.ForgivingRedisCache",
+        "django.contrib.sessions.backends.db",
     ]
+
+
+def test_postgresql_connections_have_a_connect_and_a_statement_timeout():
+    result = start_django(
+        "from django.conf import settings as s; o = s.DATABASES['default']['OPTIONS'];"
+        "print(o['connect_timeout'], o['options'])",
+        DEBUG="1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/holdfast",
+        PORTAL_DB_STATEMENT_TIMEOUT_SECONDS="3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2", "-c", "statement_timeout=3s"]
 
 
 def test_logs_are_one_json_object_per_line():

@@ -1,0 +1,93 @@
+"""Deadlines: no request waits on a dependency that hangs.
+
+PostgreSQL has a connect timeout and a statement timeout, and Redis its socket timeouts,
+but a server that stops answering altogether (paused, its machine frozen, a network that
+drops packets) leaves a query waiting on a socket that the kernel keeps open. So each
+request has a deadline of PORTAL_REQUEST_DEADLINE_SECONDS, enforced by an alarm signal:
+when it passes, DeadlineExceeded is raised wherever the request is waiting, the database
+connection it may have interrupted is closed, and the client gets a 503 with Retry-After
+(portal/unavailable.py) long before gunicorn's worker timeout would have cut it off.
+
+Signals reach the main thread only, which is where gunicorn's sync workers run each
+request. Elsewhere (runserver's threads, a task worker's) a block runs without a limit.
+"""
+
+import contextlib
+import signal
+import threading
+import time
+from contextlib import contextmanager
+
+from django.db import connections
+
+# After a deadline the worker process may hold half-finished state in a library that was
+# interrupted mid-call; gunicorn replaces it once its answer is sent (gunicorn.conf.py).
+RECYCLE_WORKER = "holdfast.recycle_worker"
+
+
+class DeadlineExceeded(BaseException):  # noqa: N818 -- named for what happened
+    """The deadline passed. A BaseException, so that no ``except Exception`` on the way
+    (in the portal or a library) mistakes it for an error it knows how to handle."""
+
+
+_due = None  # time.monotonic() at which the armed alarm fires, in the main thread
+
+
+def _expired(signum, frame):
+    raise DeadlineExceeded
+
+
+def in_main_thread():
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def within(seconds):
+    """Raise DeadlineExceeded in this block once ``seconds`` have passed. Blocks nest:
+    an inner one may only bring the deadline closer."""
+    global _due
+    if not seconds or not in_main_thread():
+        yield
+        return
+    outer = _due
+    mine = time.monotonic() + seconds
+    if outer is not None and outer <= mine:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _expired)
+    _due = mine
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _due = outer
+        signal.signal(signal.SIGALRM, previous)
+        if outer is not None:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - time.monotonic(), 0.001))
+
+
+def disarm():
+    """No alarm may interrupt what runs from here (the answer to a request that ran out
+    of time); the enclosing ``within`` block puts everything back as it leaves."""
+    if in_main_thread() and _due is not None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def close_interrupted_connection(execute, sql, params, many, context):
+    """A query the deadline interrupted leaves its connection mid-conversation: closed
+    at once, so that leaving a transaction does not wait on it for a rollback."""
+    try:
+        return execute(sql, params, many, context)
+    except DeadlineExceeded:
+        context["connection"].close()
+        raise
+
+
+def close_database_connections():
+    """After a dependency failed: the next request connects afresh (a connection that
+    met a read-only or restarting server would keep failing for its whole lifetime)."""
+    for connection in connections.all(initialized_only=True):
+        # A broken connection is being dropped anyway: whatever closing it says.
+        with contextlib.suppress(Exception):
+            connection.close()

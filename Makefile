@@ -42,8 +42,9 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-# Production settings on this machine's PostgreSQL and Redis, served by gunicorn, for
-# trying the real thing (plain HTTP on loopback, so the HTTPS-only switches are off).
+# Production settings on this machine's PostgreSQL and Redis, served by gunicorn with the
+# task worker beside it, for trying the real thing (plain HTTP on loopback, so the
+# HTTPS-only switches are off; no proxy in front, which production needs: deploy/nginx).
 PROD_ENV := DEBUG=0 SECRET_KEY=local-production-trial-key-not-for-real-use-0123456789abcdef \
 	ALLOWED_HOSTS=127.0.0.1,localhost \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/holdfast} \
@@ -56,7 +57,10 @@ serve-prod: $(VENV)/.installed
 		|| createdb -h 127.0.0.1 -U postgres holdfast
 	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
 	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(PROD_ENV) $(BIN)/gunicorn portal.wsgi
+	@# The task worker (e-mail) beside gunicorn; Ctrl-C stops both.
+	$(PROD_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PROD_ENV) $(BIN)/gunicorn portal.wsgi
 
 # The benchmark: two synthetic clinics of 2,000 patients on this machine's PostgreSQL and
 # Redis, with 30 and with 90 days of history, each vacuumed (as autovacuum would have done

@@ -1,15 +1,20 @@
 """Smoke test of the portal as production serves it, before the load test.
 
-    python loadtest/smoke.py http://127.0.0.1:8031
+    python loadtest/smoke.py http://127.0.0.1:8030 .bench/mail.log
 
-Run by loadtest/run against gunicorn with DEBUG off and the synthetic clinic of
-`manage.py seed_bulk`. Prints a line for each check that passes; the first that fails
-stops the run with a message and exit status 1. It logs one hold for patient0.
+Run by loadtest/run against nginx in front of gunicorn with DEBUG off, the task worker
+and the synthetic clinic of `manage.py seed_bulk`; the second argument is where the
+trial's mail server writes what it is given. Prints a line for each check that passes;
+the first that fails stops the run with a message and exit status 1. It logs one hold
+for patient0 and asks for password resets.
 """
 
 import re
+import statistics
 import sys
+import time
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
@@ -123,6 +128,79 @@ def check_static_file(session, site, today):
     passed(f"{path}: 200, Cache-Control {cache_control}, Content-Encoding {encoding}")
 
 
+def check_bodies_are_capped(session, site, today):
+    """The portal refuses a hold with a file part above its 64 KB, and nginx anything
+    above its 1 MB before gunicorn sees it: both in JSON to a JSON client."""
+    program = PROGRAM.search(today.text).group(1)
+    headers = {"Accept": "application/json", "X-CSRFToken": CSRF.search(today.text).group(1)}
+    data = {"side": "left", "seconds": "30", "client_token": str(uuid.uuid4())}
+    for size, by in [(100 * 1024, "the portal"), (20 * 1024 * 1024, "nginx")]:
+        files = {"attachment": ("attachment.bin", b"\0" * size)}
+        response = session.post(
+            f"{site}/program/{program}/holds/", data, files=files, headers=headers, timeout=30
+        )
+        expect(
+            response.status_code == 413 and "more than this address accepts" in response.text,
+            f"A hold with a {size // 1024} KB file part answered {response.status_code} "
+            f"{response.text[:200]!r}, not {by}'s 413.",
+        )
+        expect(
+            response.headers.get("Content-Type", "").startswith("application/json"),
+            f"{by}'s 413 is not JSON.",
+        )
+    passed("a hold with a 100 KB file part: the portal's 413; with 20 MB: nginx's 413 (JSON)")
+
+
+RESET_TRIES = 15
+
+
+def reset_request(site, address):
+    """One password reset request, as a browser makes it; its time in milliseconds."""
+    with requests.Session() as session:
+        page = session.get(f"{site}/accounts/password-reset/", timeout=TIMEOUT)
+        token = CSRF.search(page.text).group(1)
+        started = time.perf_counter()
+        response = session.post(
+            f"{site}/accounts/password-reset/",
+            {"email": address, "csrfmiddlewaretoken": token},
+            allow_redirects=False,
+            timeout=TIMEOUT,
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+    expect(
+        response.status_code == 302,
+        f"A reset request for {address} answered {response.status_code}, not 302.",
+    )
+    return elapsed
+
+
+def check_reset_takes_the_same_time(site, mail_log):
+    """Known and unknown addresses alike: the request only queues the address; the
+    worker sends the mail, which reaches the mail server."""
+    known, unknown = [], []
+    for _ in range(RESET_TRIES):
+        known.append(reset_request(site, EMAIL))
+        unknown.append(reset_request(site, f"nobody-{uuid.uuid4().hex[:8]}@{DOMAIN}"))
+    known_ms, unknown_ms = statistics.median(known), statistics.median(unknown)
+    expect(
+        abs(known_ms - unknown_ms) <= max(5.0, 0.5 * min(known_ms, unknown_ms)),
+        f"A reset request takes {known_ms:.1f} ms for a known address and "
+        f"{unknown_ms:.1f} ms for an unknown one.",
+    )
+    passed(
+        f"password reset request: {known_ms:.1f} ms for a known address, {unknown_ms:.1f} ms "
+        f"for an unknown one (medians of {RESET_TRIES})"
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        sent = mail_log.read_text(errors="replace") if mail_log.exists() else ""
+        if f"To: {EMAIL}" in sent and "choose a new password" in sent:
+            passed("the task worker sent the reset e-mail to the mail server")
+            return
+        time.sleep(0.5)
+    raise SmokeFailure(f"No reset e-mail for {EMAIL} reached the mail server in 15 s.")
+
+
 def check_not_found(session, site):
     path = f"/no-such-page-{uuid.uuid4().hex}/"
     response = session.get(f"{site}{path}", timeout=TIMEOUT)
@@ -134,20 +212,22 @@ def check_not_found(session, site):
     passed("unknown URL: 404 without the debug page")
 
 
-def main(site):
+def main(site, mail_log):
     check_health(site)
     with requests.Session() as session:
         today = log_in(session, site)
         check_security_headers(today)
         check_hold_saved_once(session, site, today)
+        check_bodies_are_capped(session, site, today)
         check_static_file(session, site, today)
         check_not_found(session, site)
+    check_reset_takes_the_same_time(site, mail_log)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit(f"usage: {sys.argv[0]} http://127.0.0.1:8031")
+    if len(sys.argv) != 3:
+        sys.exit(f"usage: {sys.argv[0]} http://127.0.0.1:8030 .bench/mail.log")
     try:
-        main(sys.argv[1].rstrip("/"))
+        main(sys.argv[1].rstrip("/"), Path(sys.argv[2]))
     except (SmokeFailure, requests.RequestException, ValueError) as failure:
         sys.exit(f"smoke test FAILED: {failure}")

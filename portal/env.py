@@ -68,6 +68,24 @@ def env_int(name, default, *, minimum=None):
     return value
 
 
+def env_float(name, default, *, minimum):
+    """A number of seconds, say, that may have a fraction."""
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a number, not {raw!r}."
+        ) from None
+    if not value >= minimum:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be at least {minimum}, not {raw}."
+        )
+    return value
+
+
 def env_list(name, default=()):
     raw = env_str(name)
     if raw is None:

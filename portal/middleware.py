@@ -49,6 +49,47 @@ class DeadlineMiddleware:
             return unavailable_response(request, reason="deadline")
 
 
+REQUEST_START_HEADER = "HTTP_X_REQUEST_START"
+
+
+def queued_seconds(meta, now):
+    """How long the request waited between the proxy and a worker, from the proxy's
+    X-Request-Start ("t=<seconds since the epoch>"), or None. Believed only from a
+    trusted proxy (PORTAL_TRUSTED_PROXIES), which sets it whatever the client sent."""
+    if not settings.PORTAL_TRUSTED_PROXIES:
+        return None
+    value = meta.get(REQUEST_START_HEADER, "").removeprefix("t=")
+    try:
+        started = float(value)
+    except ValueError:
+        return None
+    waited = now - started
+    return waited if waited >= 0 else None
+
+
+class QueueLimitMiddleware:
+    """Load shedding: a request that waited for a worker longer than
+    PORTAL_QUEUE_LIMIT_SECONDS is answered 503 with Retry-After at once, before any
+    work, so that an overloaded portal answers everyone quickly (most of them with what
+    they asked for) rather than everyone slowly. /healthz is always answered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        waited = queued_seconds(request.META, time.time())
+        if (
+            waited is not None
+            and waited > settings.PORTAL_QUEUE_LIMIT_SECONDS
+            and request.path_info != HEALTHZ_PATH
+        ):
+            return unavailable_response(request, reason="busy")
+        return self.get_response(request)
+
+
+HEALTHZ_PATH = "/healthz"
+
+
 class BodyLimitMiddleware:
     """A request body larger than its address takes is refused before it is read: 413,
     as JSON to a JSON client. The admin takes the library's pictures and videos

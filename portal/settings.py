@@ -17,6 +17,7 @@ from portal.env import (
     env_bool,
     env_choice,
     env_database,
+    env_float,
     env_int,
     env_list,
     env_media_storage,
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every request has a deadline, loading its session and user included.
     "portal.middleware.DeadlineMiddleware",
+    "portal.middleware.QueueLimitMiddleware",
     "portal.middleware.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -142,6 +144,9 @@ TEMPLATES = [
 # gunicorn's worker timeout (gunicorn.conf.py) and the proxy's (deploy/nginx) are longer.
 PORTAL_DB_STATEMENT_TIMEOUT_SECONDS = env_int("PORTAL_DB_STATEMENT_TIMEOUT_SECONDS", 5, minimum=0)
 PORTAL_REQUEST_DEADLINE_SECONDS = env_int("PORTAL_REQUEST_DEADLINE_SECONDS", 8, minimum=0)
+# Behind the proxy (deploy/nginx), a request that waited longer than this for a worker
+# is answered 503 at once (portal.middleware.QueueLimitMiddleware).
+PORTAL_QUEUE_LIMIT_SECONDS = env_float("PORTAL_QUEUE_LIMIT_SECONDS", 2.0, minimum=0.1)
 DATABASES = {
     "default": env_database(
         "DATABASE_URL",

@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development values; production sets its own environment (see the README).
 DEV_ENV := DEBUG=1 PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: run test lint pytest format clean serve-prod bench loadtest screenshots
+.PHONY: run test lint pytest format clean serve-prod bench loadtest faults screenshots
 
 run: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -102,6 +102,13 @@ bench: $(VENV)/.installed-dev
 # acknowledged hold is stored exactly once. Any failed request fails it. CI runs it too.
 loadtest: $(VENV)/.installed-dev
 	loadtest/run
+
+# The fault trial (loadtest/faults): the same stack on a PostgreSQL cluster and a Redis of
+# its own, which it stops, pauses and makes read-only under load, FAULT_SECONDS (8) each,
+# and 50 clients sending headers slowly; then it checks every answer and the holds. CI
+# runs it too.
+faults: $(VENV)/.installed-dev
+	loadtest/faults
 
 # The README's screenshots (phone width), taken by a browser test.
 screenshots: $(VENV)/.installed-dev

@@ -21,11 +21,3 @@ access_log_format = (
     '"bytes": %(B)s, "duration_ms": %(M)s}'
 )
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-
-
-def post_request(worker, req, environ, resp):
-    """A request that ran out of time (portal/deadlines.py) may have left a library
-    half-way through a call: the worker is replaced once its answer has gone."""
-    if environ.get("holdfast.recycle_worker"):
-        worker.log.warning("A request ran past its deadline; replacing worker %s.", worker.pid)
-        worker.alive = False

@@ -93,7 +93,17 @@ stack_start() {
     --access-logfile "$OUT/gunicorn-access.log" >"$OUT/gunicorn-error.log" 2>&1 &
   stack_remember $!
 
-  $BIN/python manage.py db_worker --no-reload --interval 0.5 >"$OUT/worker.log" 2>&1 &
+  # A worker stops when the database fails under it; a supervisor (systemd's
+  # Restart=always in production) starts it again.
+  (
+    trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM
+    while true; do
+      $BIN/python manage.py db_worker --no-reload --interval 0.5 &
+      child=$!
+      wait "$child" || true
+      sleep 1
+    done
+  ) >"$OUT/worker.log" 2>&1 &
   stack_remember $!
 
   stack_nginx_config

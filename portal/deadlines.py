@@ -18,11 +18,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-from django.db import connections
-
-# After a deadline the worker process may hold half-finished state in a library that was
-# interrupted mid-call; gunicorn replaces it once its answer is sent (gunicorn.conf.py).
-RECYCLE_WORKER = "holdfast.recycle_worker"
+from django.db import DatabaseError, connections
 
 
 class DeadlineExceeded(BaseException):  # noqa: N818 -- named for what happened
@@ -91,3 +87,42 @@ def close_database_connections():
         # A broken connection is being dropped anyway: whatever closing it says.
         with contextlib.suppress(Exception):
             connection.close()
+
+
+# After the database failed in this process, a request first asks it, within
+# PROBE_SECONDS, whether it answers, and at most once every PROBE_INTERVAL_SECONDS: while
+# it does not, every request is a 503 at once rather than a wait of a whole deadline, so
+# that the workers stay free (for /healthz among others) and recovery is seen at once.
+PROBE_SECONDS = 0.3
+PROBE_INTERVAL_SECONDS = 1.0
+_database_failed_at = None
+_next_probe_at = 0.0
+
+
+def database_failed():
+    global _database_failed_at, _next_probe_at
+    _database_failed_at = time.monotonic()
+    _next_probe_at = 0.0
+
+
+def database_may_have_failed():
+    return _database_failed_at is not None
+
+
+def database_answers_quickly():
+    """After a failure: True (and the failure forgotten) once the database answers
+    within PROBE_SECONDS; False while it does not, or was asked too lately to ask again."""
+    global _database_failed_at, _next_probe_at
+    if time.monotonic() < _next_probe_at:
+        return False
+    connection = connections["default"]
+    try:
+        with within(PROBE_SECONDS), connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except (DatabaseError, DeadlineExceeded):
+        close_database_connections()
+        _next_probe_at = time.monotonic() + PROBE_INTERVAL_SECONDS
+        return False
+    _database_failed_at = None
+    return True

@@ -10,10 +10,12 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from portal.deadlines import (
-    RECYCLE_WORKER,
     DeadlineExceeded,
     close_database_connections,
     close_interrupted_connection,
+    database_answers_quickly,
+    database_failed,
+    database_may_have_failed,
     within,
 )
 from portal.http import wants_json
@@ -45,8 +47,26 @@ class DeadlineMiddleware:
                 return self.get_response(request)
         except DeadlineExceeded:
             close_database_connections()
-            request.META[RECYCLE_WORKER] = True
+            database_failed()
             return unavailable_response(request, reason="deadline")
+
+
+class DatabaseProbeMiddleware:
+    """After the database failed in this process: a 503 at once while it still does not
+    answer within half a second (portal.deadlines.database_answers_quickly). /healthz
+    makes its own check."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            database_may_have_failed()
+            and request.path_info != HEALTHZ_PATH
+            and not database_answers_quickly()
+        ):
+            return unavailable_response(request, reason="database")
+        return self.get_response(request)
 
 
 REQUEST_START_HEADER = "HTTP_X_REQUEST_START"

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every request has a deadline, loading its session and user included.
     "portal.middleware.DeadlineMiddleware",
+    "portal.middleware.DatabaseProbeMiddleware",
     "portal.middleware.QueueLimitMiddleware",
     "portal.middleware.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",

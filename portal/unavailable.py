@@ -15,7 +15,12 @@ from django.template.loader import render_to_string
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from portal.deadlines import DeadlineExceeded, close_database_connections, disarm
+from portal.deadlines import (
+    DeadlineExceeded,
+    close_database_connections,
+    database_failed,
+    disarm,
+)
 from portal.http import wants_json
 
 RETRY_AFTER_SECONDS = 5
@@ -80,6 +85,8 @@ def server_error(request):
     reason = failed_dependency(error)
     if reason is not None:
         close_database_connections()
+        if reason != "cache":
+            database_failed()
         return unavailable_response(request, reason=reason)
     if wants_json(request):
         return JsonResponse({"message": SERVER_ERROR_MESSAGE}, status=500)

@@ -15,12 +15,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--tokens", required=True, help="File of acknowledged tokens.")
         parser.add_argument("--after-id", type=int, required=True, help="Last hold id before.")
+        parser.add_argument(
+            "--sent",
+            help="File of every token sent: a hold stored once whose answer was lost (the "
+            "fault trial's) is then correct, when its token was sent.",
+        )
 
-    def handle(self, *args, tokens, after_id, **options):
+    def handle(self, *args, tokens, after_id, sent, **options):
         try:
             acknowledged = set(Path(tokens).read_text().split())
+            sent = set(Path(sent).read_text().split()) if sent else set()
         except OSError as error:
-            raise CommandError(f"Cannot read {tokens}: {error}") from None
+            raise CommandError(f"Cannot read {error.filename}: {error}") from None
         stored = Counter(
             str(token)
             for token in HoldLog.objects.filter(pk__gt=after_id).values_list(
@@ -29,7 +35,7 @@ class Command(BaseCommand):
         )
         twice = [token for token, count in stored.items() if count > 1]
         missing = acknowledged - set(stored)
-        unexpected = set(stored) - acknowledged
+        unexpected = set(stored) - acknowledged - sent
         self.stdout.write(
             f"{len(acknowledged)} holds acknowledged, {sum(stored.values())} stored; "
             f"{len(missing)} missing, {len(twice)} stored twice, {len(unexpected)} unacknowledged."

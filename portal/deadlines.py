@@ -105,6 +105,11 @@ def database_failed():
     _next_probe_at = 0.0
 
 
+def database_recovered():
+    global _database_failed_at
+    _database_failed_at = None
+
+
 def database_may_have_failed():
     return _database_failed_at is not None
 
@@ -112,7 +117,7 @@ def database_may_have_failed():
 def database_answers_quickly():
     """After a failure: True (and the failure forgotten) once the database answers
     within PROBE_SECONDS; False while it does not, or was asked too lately to ask again."""
-    global _database_failed_at, _next_probe_at
+    global _next_probe_at
     if time.monotonic() < _next_probe_at:
         return False
     connection = connections["default"]
@@ -124,5 +129,5 @@ def database_answers_quickly():
         close_database_connections()
         _next_probe_at = time.monotonic() + PROBE_INTERVAL_SECONDS
         return False
-    _database_failed_at = None
+    database_recovered()
     return True

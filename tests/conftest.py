@@ -5,11 +5,19 @@ from django.test import Client
 from django.utils import timezone
 
 from exercises.models import Level
-from portal import roles
+from portal import deadlines, roles
 from tests.factories import make_patient, make_prescription, make_user
 
 # Services of a test's own, to stop or pause: fixtures for every test.
 from tests.own_services import database_queue, own_redis, own_smtp  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def forget_database_failures():
+    """A test whose database failed on purpose leaves the next one no probe to make
+    (portal.deadlines.database_answers_quickly), nor a query more to count."""
+    yield
+    deadlines.database_recovered()
 
 
 @pytest.fixture(autouse=True)

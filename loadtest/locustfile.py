@@ -18,6 +18,10 @@ from locust.exception import StopUser
 # Locust puts this folder on the path, as running smoke.py does.
 from smoke import CSRF, DOMAIN, PASSWORD, PROGRAM, json_status
 
+# How long the simulated people pause between actions, as a share of a person's pace
+# (1). LOAD_PAUSE=0 sends the next request as soon as the last is answered: overload.
+PAUSE = float(os.environ.get("LOAD_PAUSE", "1"))
+
 patient_numbers = itertools.count()
 clinician_numbers = itertools.count()
 acknowledged = set()
@@ -54,7 +58,7 @@ def expect_saved(response):
 
 class Patient(HttpUser):
     weight = 5
-    wait_time = between(0.5, 2)
+    wait_time = between(0.5 * PAUSE, 2 * PAUSE)
 
     def on_start(self):
         log_in(self, f"patient{next(patient_numbers)}@{DOMAIN}")
@@ -114,7 +118,7 @@ class Patient(HttpUser):
 
 class Clinician(HttpUser):
     weight = 1
-    wait_time = between(2, 5)
+    wait_time = between(2 * PAUSE, 5 * PAUSE)
 
     def on_start(self):
         log_in(self, f"clinician{next(clinician_numbers) % 2}@{DOMAIN}")

@@ -85,7 +85,8 @@ class TestChangingTheDose:
     ):
         change(carol_client, alice_rx, holds_per_side=3)
         client.force_login(alice_rx.patient.user)
-        this_morning = timezone.localtime().replace(hour=0, minute=20)
+        # Earlier today whatever the hour, midnight included.
+        this_morning = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         response = client.post(
             reverse("patients:log-hold", args=[alice_rx.pk]),
             {

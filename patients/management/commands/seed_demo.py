@@ -39,7 +39,7 @@ DEMO_ACCOUNTS = [
 DEMO_PROGRAMS = [
     ("alice@example.com", "carol@example.com", 1, 27, 6.5, 2.5, 0.15, 0),
     ("bob@example.com", "dave@example.com", 2, 20, 4.0, 5.0, 0.4, 0),
-    ("chris@example.com", "carol@example.com", 1, 24, 3.5, 7.5, 0.2, 0),
+    ("chris@example.com", "carol@example.com", 1, 24, 3.5, 8.0, 0.2, 0),
     ("dana@example.com", "carol@example.com", 1, 30, 5.0, 4.0, 0.3, 6),
     ("eli@example.com", "carol@example.com", 1, 35, 3.5, 1.0, 0.0, 0),
 ]
